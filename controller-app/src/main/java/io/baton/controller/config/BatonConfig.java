@@ -1,0 +1,46 @@
+package io.baton.controller.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The controller's whole configuration, validated. */
+public final class BatonConfig {
+    private final InetSocketAddress openflowListen;
+    private final InetSocketAddress handoffListen;
+    private final Path secretFile;
+    private final int heartbeatTimeoutMillis;
+    private final int handoffTimeoutMillis;
+    private final InetSocketAddress restListen;
+    private final Path tokenFile;
+    private final FrontendSettings frontend;
+    private final int flowIdleTimeoutSeconds;
+    private final List<ServiceConfig> services;
+
+    public BatonConfig(InetSocketAddress openflowListen, InetSocketAddress handoffListen, Path secretFile,
+                       int heartbeatTimeoutMillis, int handoffTimeoutMillis, InetSocketAddress restListen,
+                       Path tokenFile, FrontendSettings frontend, int flowIdleTimeoutSeconds,
+                       List<ServiceConfig> services) {
+        this.openflowListen = openflowListen;
+        this.handoffListen = handoffListen;
+        this.secretFile = secretFile;
+        this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
+        this.handoffTimeoutMillis = handoffTimeoutMillis;
+        this.restListen = restListen;
+        this.tokenFile = tokenFile;
+        this.frontend = frontend;
+        this.flowIdleTimeoutSeconds = flowIdleTimeoutSeconds;
+        this.services = List.copyOf(services);
+    }
+
+    public InetSocketAddress openflowListen() { return openflowListen; }
+    public InetSocketAddress handoffListen() { return handoffListen; }
+    public Path secretFile() { return secretFile; }
+    public int heartbeatTimeoutMillis() { return heartbeatTimeoutMillis; }
+    public int handoffTimeoutMillis() { return handoffTimeoutMillis; }
+    public InetSocketAddress restListen() { return restListen; }
+    public Path tokenFile() { return tokenFile; }
+    public FrontendSettings frontend() { return frontend; }
+    public int flowIdleTimeoutSeconds() { return flowIdleTimeoutSeconds; }
+    public List<ServiceConfig> services() { return services; }
+}

@@ -1,0 +1,13 @@
+package io.baton.controller.connection;
+
+/** Where a client connection is in Baton's life cycle. */
+public enum ConnectionState {
+    /** SYN answered, waiting for the client's ACK. */
+    SYN_RECEIVED,
+    /** Handshake done, collecting the request head. */
+    COLLECTING,
+    /** Server chosen, handoff prepared with the agent, rules being installed. */
+    HANDING_OFF,
+    /** Rules installed and committed: the switch forwards, the controller only watches. */
+    HANDED_OFF
+}

@@ -1,0 +1,104 @@
+package io.baton.controller.connection;
+
+import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.SwitchId;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one owner of client connection state. Bounded twice: half-open and collecting connections
+ * (the cost of an attack) by {@code maxPending}, all connections by {@code maxConnections}.
+ * Pending connections are kept in creation order so that expiring them costs only the expired
+ * ones. Engine thread only.
+ */
+public final class ConnectionTable {
+    private final int maxPending;
+    private final int maxConnections;
+    private final Map<ConnectionKey, Connection> byKey = new HashMap<>();
+    private final Map<Long, Connection> byId = new HashMap<>();
+    /** SYN_RECEIVED and COLLECTING, oldest first. */
+    private final LinkedHashMap<ConnectionKey, Connection> pending = new LinkedHashMap<>();
+    private long nextId = 1;
+
+    public ConnectionTable(int maxPending, int maxConnections) {
+        this.maxPending = maxPending;
+        this.maxConnections = maxConnections;
+    }
+
+    public Connection get(ConnectionKey key) {
+        return byKey.get(key);
+    }
+
+    public Connection byId(long id) {
+        return byId.get(id);
+    }
+
+    /** Room for one more half-open connection? When not, the front end answers with SYN cookies. */
+    public boolean hasRoomForPending() {
+        return pending.size() < maxPending && byKey.size() < maxConnections;
+    }
+
+    /** Room for one more connection of any kind (a SYN-cookie connection skips the half-open bound). */
+    public boolean hasRoom() {
+        return byKey.size() < maxConnections;
+    }
+
+    /** Adds a new pending connection; the caller checked {@link #hasRoom()}. */
+    public Connection create(ConnectionKey key, SwitchId sw, int port, MacAddress clientMac, long nowNanos,
+                             ConnectionState initial) {
+        Connection c = new Connection(nextId++, key, sw, port, clientMac, nowNanos);
+        c.state(initial);
+        byKey.put(key, c);
+        byId.put(c.id(), c);
+        pending.put(key, c);
+        return c;
+    }
+
+    public void moveTo(Connection c, ConnectionState s) {
+        c.state(s);
+        if (s == ConnectionState.HANDING_OFF || s == ConnectionState.HANDED_OFF) {
+            pending.remove(c.key());
+        }
+    }
+
+    public void remove(Connection c) {
+        byKey.remove(c.key());
+        byId.remove(c.id());
+        pending.remove(c.key());
+    }
+
+    /** Removes and returns pending connections created before {@code deadlineNanos}. */
+    public List<Connection> expirePending(long createdBeforeNanos) {
+        List<Connection> out = new ArrayList<>();
+        Iterator<Connection> it = pending.values().iterator();
+        while (it.hasNext()) {
+            Connection c = it.next();
+            if (c.createdNanos() - createdBeforeNanos >= 0) {
+                break;
+            }
+            it.remove();
+            byKey.remove(c.key());
+            byId.remove(c.id());
+            out.add(c);
+        }
+        return out;
+    }
+
+    public int size() {
+        return byKey.size();
+    }
+
+    public int pendingSize() {
+        return pending.size();
+    }
+
+    /** A copy, for reports and tests. */
+    public List<Connection> snapshot() {
+        return new ArrayList<>(byKey.values());
+    }
+}

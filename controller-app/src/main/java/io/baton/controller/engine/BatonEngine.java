@@ -1,0 +1,345 @@
+package io.baton.controller.engine;
+
+import io.baton.controller.config.BatonConfig;
+import io.baton.controller.config.ServiceConfig;
+import io.baton.controller.connection.Connection;
+import io.baton.controller.connection.ConnectionTable;
+import io.baton.controller.connection.SynCookies;
+import io.baton.controller.flows.FlowRuleFactory;
+import io.baton.controller.frontend.ClientSender;
+import io.baton.controller.frontend.TcpFrontend;
+import io.baton.controller.handoff.AgentEvents;
+import io.baton.controller.handoff.AgentSession;
+import io.baton.controller.handoff.HandoffCoordinator;
+import io.baton.controller.l2.L2Forwarder;
+import io.baton.controller.packet.Frame;
+import io.baton.controller.pool.Server;
+import io.baton.controller.pool.ServerRegistry;
+import io.baton.controller.southbound.Southbound;
+import io.baton.controller.southbound.SouthboundListener;
+import io.baton.flowrules.api.FlowRemoved;
+import io.baton.flowrules.api.FlowRule;
+import io.baton.flowrules.api.Ipv4Address;
+import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.ConnectionClosed;
+import io.baton.handoff.protocol.HandoffDrop;
+import io.baton.handoff.protocol.HandoffMessage;
+import io.baton.handoff.protocol.HandoffReady;
+import io.baton.topology.HostTable;
+import io.netty.channel.DefaultEventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Baton's engine: one thread owns all state (connections, servers, hosts), so no state needs a
+ * lock; switch and agent events are queued onto it. It sees the network only through
+ * {@link Southbound}, never a platform type, so the same engine runs on the embedded controller,
+ * ONOS or OpenDaylight.
+ */
+public final class BatonEngine implements SouthboundListener, AgentEvents, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatonEngine.class);
+    private static final long TICK_MILLIS = 100;
+    private static final long PROBE_EVERY_MILLIS = 1000;
+
+    private final BatonConfig config;
+    private final Southbound southbound;
+    private final DefaultEventLoop loop = new DefaultEventLoop(r -> {
+        Thread t = new Thread(r, "baton-engine");
+        t.setDaemon(true);
+        return t;
+    });
+    private final LongSupplier clock = System::nanoTime;
+    private final EngineCounters counters = new EngineCounters();
+    private final Services services;
+    private final ConnectionTable table;
+    private final ServerRegistry registry;
+    private final HostTable hosts = new HostTable(65_536);
+    private final FlowRuleFactory flows;
+    private final L2Forwarder l2;
+    private final TcpFrontend frontend;
+    private final HandoffCoordinator handoffs;
+    private final Set<Ipv4Address> vips = new HashSet<>();
+    private final Set<Integer> servicePorts = new HashSet<>();
+    private ScheduledFuture<?> ticker;
+    private long lastProbeNanos;
+
+    public BatonEngine(BatonConfig config, Southbound southbound) {
+        this.config = config;
+        this.southbound = southbound;
+        this.services = new Services(config.services());
+        this.table = new ConnectionTable(config.frontend().maxHalfOpen(), config.frontend().maxConnections());
+        this.registry = new ServerRegistry(config.services());
+        this.flows = new FlowRuleFactory(config.flowIdleTimeoutSeconds());
+        Map<Ipv4Address, MacAddress> vipMacs = new HashMap<>();
+        for (ServiceConfig s : config.services()) {
+            vipMacs.put(s.vip(), s.virtualMac());
+            vips.add(s.vip());
+            servicePorts.add(s.port());
+        }
+        this.l2 = new L2Forwarder(southbound, hosts, flows, counters, vipMacs);
+        SecureRandom rnd = new SecureRandom();
+        byte[] cookieSecret = new byte[32];
+        rnd.nextBytes(cookieSecret);
+        this.handoffs = new HandoffCoordinator(services, table, registry, hosts, southbound, flows, counters,
+                loop, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow());
+        this.frontend = new TcpFrontend(config.frontend(), table, new SynCookies(cookieSecret),
+                new ClientSender(southbound), handoffs, counters, clock, rnd.nextLong());
+        handoffs.frontend(frontend);
+    }
+
+    public void start() {
+        southbound.addListener(this);
+        ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        loop.execute(() -> southbound.switches().forEach(this::prepareSwitch));
+    }
+
+    @Override
+    public void close() {
+        southbound.removeListener(this);
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    public EngineCounters counters() {
+        return counters;
+    }
+
+    /** Runs {@code query} on the engine thread: the way other threads read engine state. */
+    public <T> CompletableFuture<T> ask(Supplier<T> query) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(query.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** The figures of GET /api/v1/stats. */
+    public CompletableFuture<Map<String, Object>> stats() {
+        return ask(() -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            Map<String, Long> c = counters.snapshot();
+            m.put("packetIn", Map.of("total", c.get("packetIn"), "arp", c.get("packetInArp"),
+                    "vipTcp", c.get("packetInVipTcp"), "other", c.get("packetInOther")));
+            m.put("handoffs", Map.of("started", c.get("handoffsStarted"), "ok", c.get("handoffsOk"),
+                    "failed", c.get("handoffsFailed"), "inFlight", handoffs.inFlight(),
+                    "latencyMicrosP50", handoffs.latency().percentileMicros(50),
+                    "latencyMicrosP99", handoffs.latency().percentileMicros(99)));
+            m.put("connections", Map.of("active", table.size() - table.pendingSize(), "halfOpen", table.pendingSize()));
+            m.put("serverToClientPayloadBytes", c.get("serverToClientPayloadBytes"));
+            m.put("switches", southbound.switches().size());
+            m.put("counters", c);
+            return m;
+        });
+    }
+
+    /** The rows of GET /api/v1/servers. */
+    public CompletableFuture<List<Map<String, Object>>> servers() {
+        return ask(registry::report);
+    }
+
+    // ---- southbound events (Netty threads) → engine thread
+
+    @Override
+    public void switchUp(SwitchId sw) {
+        loop.execute(() -> prepareSwitch(sw));
+    }
+
+    @Override
+    public void switchDown(SwitchId sw) {
+        loop.execute(() -> {
+            log.info("switch {} gone", sw);
+            hosts.forgetSwitch(sw);
+            l2.forgetSwitch(sw);
+        });
+    }
+
+    @Override
+    public void packetIn(SwitchId sw, int inPort, byte[] frame) {
+        loop.execute(() -> onPacket(sw, inPort, frame));
+    }
+
+    @Override
+    public void flowRemoved(SwitchId sw, FlowRemoved removed) {
+        loop.execute(() -> handoffs.onFlowRemoved(sw, removed));
+    }
+
+    // ---- agent events (Netty threads) → engine thread
+
+    @Override
+    public void agentAuthenticated(AgentSession session) {
+        loop.execute(() -> {
+            AgentSession old = registry.agentUp(session.serverAddress(), session, session.serverMac(),
+                    clock.getAsLong() / 1_000_000L);
+            if (old != null) {
+                old.close();
+            }
+            log.info("{} registered", session);
+            hosts.learnAddress(session.serverAddress(), session.serverMac());
+            l2.probe(session.serverAddress());
+        });
+    }
+
+    @Override
+    public void agentMessage(AgentSession session, HandoffMessage m) {
+        loop.execute(() -> {
+            switch (m.type()) {
+                case HANDOFF_READY:
+                    handoffs.onReady(session, ((HandoffReady) m).handoffId());
+                    break;
+                case HANDOFF_DROP:
+                    handoffs.onDrop(session, (HandoffDrop) m);
+                    break;
+                case CONNECTION_CLOSED:
+                    handoffs.onClosed(session, (ConnectionClosed) m);
+                    break;
+                default:
+                    break; // heartbeats only refresh the session's last-heard time
+            }
+        });
+    }
+
+    @Override
+    public void agentGone(AgentSession session) {
+        loop.execute(() -> {
+            Server s = registry.agentDown(session);
+            if (s != null) {
+                log.warn("{} gone: server {} takes no new connections", session, s.address());
+                handoffs.agentDown(s);
+            }
+        });
+    }
+
+    // ---- engine thread
+
+    private void prepareSwitch(SwitchId sw) {
+        List<FlowRule> base = new ArrayList<>();
+        base.add(flows.tableMiss());
+        for (ServiceConfig s : config.services()) {
+            base.add(flows.vipIntercept(s));
+        }
+        southbound.installRules(sw, base).whenComplete((ok, err) -> {
+            if (err != null) {
+                log.error("switch {}: base rules refused: {}", sw, err.getMessage());
+            } else {
+                log.info("switch {} ready: {} base rules", sw, base.size());
+            }
+        });
+        probeServers(true);
+    }
+
+    private void onPacket(SwitchId sw, int inPort, byte[] bytes) {
+        counters.packetIn.increment();
+        Frame f = Frame.parse(bytes);
+        if (f.kind() == Frame.Kind.MALFORMED) {
+            counters.malformedFrames.increment();
+            log.debug("malformed frame from {}/{}: {}", sw, inPort, f.malformedReason());
+            return;
+        }
+        if (hosts.learn(f.ethSrc(), sw, inPort)) {
+            l2.hostMoved(f.ethSrc());
+        }
+        switch (f.kind()) {
+            case ARP:
+                counters.packetInArp.increment();
+                hosts.learnAddress(f.arpSenderIp(), f.arpSenderMac());
+                l2.onArp(sw, inPort, f);
+                return;
+            case TCP:
+                ServiceRuntime svc = services.at(f.ipDst().toInt(), f.dstPort());
+                if (svc != null) {
+                    counters.packetInVipTcp.increment();
+                    frontend.onSegment(svc.config(), sw, inPort, f);
+                    return;
+                }
+                if (servicePorts.contains(f.srcPort()) && isServerSide(f.ipSrc())) {
+                    counters.serverToClientPayloadBytes.add(f.payloadLength());
+                }
+                break;
+            case IPV4_FRAGMENT:
+                if (vips.contains(f.ipDst())) {
+                    counters.fragmentsToVip.increment(); // a handshake never needs fragments
+                    return;
+                }
+                break;
+            default:
+                break;
+        }
+        counters.packetInOther.increment();
+        l2.forward(sw, inPort, f);
+    }
+
+    private boolean isServerSide(Ipv4Address src) {
+        return vips.contains(src) || registry.get(src) != null;
+    }
+
+    private void tick() {
+        try {
+            frontend.expire(services);
+            handoffs.expire();
+            checkAgents();
+            probeServers(false);
+        } catch (RuntimeException e) {
+            log.error("engine tick failed", e);
+        }
+    }
+
+    /** An agent silent for longer than the heartbeat timeout is gone (the seed's 2,000 ms). */
+    private void checkAgents() {
+        long limit = clock.getAsLong() - config.heartbeatTimeoutMillis() * 1_000_000L;
+        for (Server s : registry.all()) {
+            AgentSession a = s.agent();
+            if (a != null && a.lastHeardNanos() - limit < 0) {
+                log.warn("{} silent for more than {} ms", a, config.heartbeatTimeoutMillis());
+                a.close();
+                agentGoneNow(a);
+            }
+        }
+    }
+
+    private void agentGoneNow(AgentSession a) {
+        Server s = registry.agentDown(a);
+        if (s != null) {
+            handoffs.agentDown(s);
+        }
+    }
+
+    /** Finds servers whose switch port is not known yet, so they can be chosen. */
+    private void probeServers(boolean now) {
+        long t = clock.getAsLong();
+        if (!now && t - lastProbeNanos < PROBE_EVERY_MILLIS * 1_000_000L) {
+            return;
+        }
+        lastProbeNanos = t;
+        for (Server s : registry.all()) {
+            if (s.agent() != null && s.mac() != null && hosts.locate(s.mac()).isEmpty()) {
+                l2.probe(s.address());
+            }
+        }
+    }
+
+    /** For tests: the connections now tracked. */
+    public CompletableFuture<List<Connection>> connections() {
+        return ask(table::snapshot);
+    }
+}

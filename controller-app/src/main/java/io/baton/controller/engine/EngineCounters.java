@@ -1,0 +1,57 @@
+package io.baton.controller.engine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The engine's counters: written on the engine thread, read by REST and metrics from others.
+ * Every kind of bad input has its own counter, so an operator can tell what is being dropped.
+ */
+public final class EngineCounters {
+    public final LongAdder packetIn = new LongAdder();
+    public final LongAdder packetInArp = new LongAdder();
+    public final LongAdder packetInVipTcp = new LongAdder();
+    public final LongAdder packetInOther = new LongAdder();
+    public final LongAdder malformedFrames = new LongAdder();
+    public final LongAdder badTcpChecksum = new LongAdder();
+    public final LongAdder fragmentsToVip = new LongAdder();
+    public final LongAdder arpRepliesForVip = new LongAdder();
+    public final LongAdder synReceived = new LongAdder();
+    public final LongAdder synRetransmitted = new LongAdder();
+    public final LongAdder synCookiesSent = new LongAdder();
+    public final LongAdder synCookiesAccepted = new LongAdder();
+    public final LongAdder synDroppedTableFull = new LongAdder();
+    public final LongAdder outOfOrderSegments = new LongAdder();
+    public final LongAdder invalidSegments = new LongAdder();
+    public final LongAdder resetsSent = new LongAdder();
+    public final LongAdder clientResets = new LongAdder();
+    public final LongAdder clientClosedEarly = new LongAdder();
+    public final LongAdder headTimeouts = new LongAdder();
+    public final LongAdder headRejected = new LongAdder();
+    public final LongAdder notHttp = new LongAdder();
+    public final LongAdder dispatchRejected = new LongAdder();
+    public final LongAdder heldFramesDropped = new LongAdder();
+    public final LongAdder handoffsStarted = new LongAdder();
+    public final LongAdder handoffsOk = new LongAdder();
+    public final LongAdder handoffsFailed = new LongAdder();
+    public final LongAdder connectionsClosed = new LongAdder();
+    public final LongAdder rulesReinstated = new LongAdder();
+    /** Payload of server-to-client TCP packets that reached the controller: 0 means true direct return. */
+    public final LongAdder serverToClientPayloadBytes = new LongAdder();
+    public final LongAdder agentAuthFailures = new LongAdder();
+    public final LongAdder agentProtocolErrors = new LongAdder();
+
+    /** Every counter by name, for /stats and /metrics. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (java.lang.reflect.Field f : EngineCounters.class.getFields()) {
+            try {
+                m.put(f.getName(), ((LongAdder) f.get(this)).sum());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return m;
+    }
+}

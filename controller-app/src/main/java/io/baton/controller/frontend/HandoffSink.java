@@ -1,0 +1,18 @@
+package io.baton.controller.frontend;
+
+import io.baton.controller.config.ServiceConfig;
+import io.baton.controller.connection.Connection;
+import io.baton.controller.packet.Frame;
+import io.baton.dispatcher.request.HttpRequestHead;
+
+/** Where the front end passes a connection once its request head is complete. */
+public interface HandoffSink {
+    /** The head is complete and acknowledged: choose a server and hand the connection off. */
+    void requestReady(ServiceConfig service, Connection c, HttpRequestHead head);
+
+    /** A client segment for a connection that is being or has been handed off. */
+    void segmentAfterDispatch(ServiceConfig service, Connection c, Frame frame);
+
+    /** The client reset a connection that is being or has been handed off. */
+    void clientReset(ServiceConfig service, Connection c, Frame reset);
+}

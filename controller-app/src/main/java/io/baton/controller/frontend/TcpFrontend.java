@@ -1,0 +1,371 @@
+package io.baton.controller.frontend;
+
+import io.baton.controller.config.FrontendSettings;
+import io.baton.controller.config.ServiceConfig;
+import io.baton.controller.connection.Connection;
+import io.baton.controller.connection.ConnectionKey;
+import io.baton.controller.connection.ConnectionState;
+import io.baton.controller.connection.ConnectionTable;
+import io.baton.controller.connection.Seq;
+import io.baton.controller.connection.SynCookies;
+import io.baton.controller.engine.EngineCounters;
+import io.baton.controller.packet.Frame;
+import io.baton.controller.packet.TcpOptions;
+import io.baton.dispatcher.request.HeadResult;
+import io.baton.dispatcher.request.HttpHeadDecoder;
+import io.baton.dispatcher.request.HttpLimits;
+import io.baton.dispatcher.request.RejectReason;
+import io.baton.flowrules.api.SwitchId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * The handshake front end: Baton plays the server's part of TCP until the request head is in.
+ * SYN gets a SYN-ACK (MSS, SACK, window scale and timestamps negotiated as the client offers);
+ * a retransmitted SYN gets the same answer; in-order data is acknowledged and fed to the head
+ * decoder. When the half-open table is full, SYNs are answered with stateless cookies.
+ * Engine thread only.
+ */
+public final class TcpFrontend {
+    private static final Logger log = LoggerFactory.getLogger(TcpFrontend.class);
+
+    private final FrontendSettings settings;
+    private final ConnectionTable table;
+    private final SynCookies cookies;
+    private final ClientSender sender;
+    private final HandoffSink sink;
+    private final EngineCounters counters;
+    private final LongSupplier nanoClock;
+    private final HttpLimits limits;
+    private final SplittableRandom random;
+
+    public TcpFrontend(FrontendSettings settings, ConnectionTable table, SynCookies cookies, ClientSender sender,
+                       HandoffSink sink, EngineCounters counters, LongSupplier nanoClock, long seed) {
+        this.settings = settings;
+        this.table = table;
+        this.cookies = cookies;
+        this.sender = sender;
+        this.sink = sink;
+        this.counters = counters;
+        this.nanoClock = nanoClock;
+        this.limits = HttpLimits.builder().maxHeadBytes(settings.maxHeadBytes()).build();
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** A TCP segment from a client to a service's VIP and port. */
+    public void onSegment(ServiceConfig svc, SwitchId sw, int inPort, Frame f) {
+        if (!f.tcpChecksumOk()) {
+            counters.badTcpChecksum.increment();
+            return;
+        }
+        ConnectionKey key = new ConnectionKey(f.ipSrc().toInt(), f.srcPort(), f.ipDst().toInt(), f.dstPort());
+        Connection c = table.get(key);
+        if (c == null) {
+            onSegmentWithoutState(svc, sw, inPort, key, f);
+            return;
+        }
+        switch (c.state()) {
+            case SYN_RECEIVED:
+                onSynReceived(svc, c, f);
+                break;
+            case COLLECTING:
+                onCollecting(svc, c, f);
+                break;
+            default:
+                if (f.has(Frame.TCP_RST)) {
+                    if (acceptableReset(c, f)) {
+                        counters.clientResets.increment();
+                        sink.clientReset(svc, c, f);
+                    }
+                } else {
+                    sink.segmentAfterDispatch(svc, c, f);
+                }
+                break;
+        }
+    }
+
+    private void onSegmentWithoutState(ServiceConfig svc, SwitchId sw, int inPort, ConnectionKey key, Frame f) {
+        int flags = f.flags();
+        if ((flags & Frame.TCP_RST) != 0) {
+            return; // never answer a reset
+        }
+        if ((flags & (Frame.TCP_SYN | Frame.TCP_ACK | Frame.TCP_FIN)) == Frame.TCP_SYN) {
+            onNewSyn(svc, sw, inPort, key, f);
+            return;
+        }
+        if ((flags & (Frame.TCP_SYN | Frame.TCP_ACK)) == Frame.TCP_ACK && (flags & Frame.TCP_FIN) == 0) {
+            Connection c = fromCookie(sw, inPort, key, f);
+            if (c != null) {
+                onCollecting(svc, c, f);
+                return;
+            }
+        }
+        if ((flags & Frame.TCP_SYN) != 0 && (flags & (Frame.TCP_FIN | Frame.TCP_RST)) != 0) {
+            counters.invalidSegments.increment();
+            return;
+        }
+        if (f.payloadLength() > 0 || (flags & Frame.TCP_FIN) != 0) {
+            // Data for a connection Baton does not know: the peer must learn it is gone.
+            counters.invalidSegments.increment();
+            counters.resetsSent.increment();
+            sender.reset(sw, inPort, svc.virtualMac(), f);
+        }
+        // A stray pure ACK (e.g. the last ACK of a closed connection) is dropped silently.
+    }
+
+    private void onNewSyn(ServiceConfig svc, SwitchId sw, int inPort, ConnectionKey key, Frame f) {
+        counters.synReceived.increment();
+        TcpOptions offered = f.options();
+        if (!table.hasRoomForPending()) {
+            if (!table.hasRoom()) {
+                counters.synDroppedTableFull.increment();
+                return;
+            }
+            sendCookieSynAck(svc, sw, inPort, key, f);
+            return;
+        }
+        Connection c = table.create(key, sw, inPort, f.ethSrc(), nanoClock.getAsLong(), ConnectionState.SYN_RECEIVED);
+        c.clientIsn = f.seq();
+        c.serverIsn = random.nextInt();
+        c.rcvNxt = f.seq() + 1;
+        c.mss = Math.min(settings.mss(), offered.mss() > 0 ? offered.mss() : 536);
+        c.sack = offered.sackPermitted();
+        if (offered.windowScale() >= 0) {
+            c.clientWindowScale = offered.windowScale();
+            c.ourWindowScale = settings.windowScale();
+        }
+        c.timestamps = offered.timestamps();
+        c.tsOffset = random.nextInt();
+        c.tsRecent = offered.tsVal();
+        c.clientWindow = f.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
+        c.headDecoder = new HttpHeadDecoder(limits);
+        sendSynAck(svc, c);
+    }
+
+    private void sendSynAck(ServiceConfig svc, Connection c) {
+        TcpOptions opts = new TcpOptions(c.mss, c.ourWindowScale, c.sack, c.timestamps, tsVal(c), c.tsRecent);
+        sender.send(c, svc.virtualMac(), Frame.TCP_SYN | Frame.TCP_ACK, c.serverIsn,
+                Math.min(settings.receiveWindow(), 0xffff), opts, null);
+    }
+
+    private void sendCookieSynAck(ServiceConfig svc, SwitchId sw, int inPort, ConnectionKey key, Frame f) {
+        TcpOptions offered = f.options();
+        int mssIndex = SynCookies.mssIndex(offered.mss() > 0 ? Math.min(offered.mss(), settings.mss()) : 536);
+        int isn = cookies.isn(key, f.seq(), mssIndex, nowMillis());
+        int ourScale = offered.windowScale() >= 0 ? settings.windowScale() : -1;
+        boolean sack = offered.sackPermitted() && offered.timestamps(); // only a timestamp can carry it back
+        int clientScale = offered.timestamps() ? offered.windowScale() : -1;
+        if (!offered.timestamps()) {
+            ourScale = -1; // without a timestamp to carry the client's scale, offer none (as Linux does)
+        }
+        TcpOptions opts = new TcpOptions(SynCookies.mssOf(mssIndex), ourScale, sack, offered.timestamps(),
+                SynCookies.encodeTsVal((int) nowMillis(), sack, clientScale), offered.tsVal());
+        counters.synCookiesSent.increment();
+        sender.reply(sw, inPort, svc.virtualMac(), f, Frame.TCP_SYN | Frame.TCP_ACK, isn, f.seq() + 1,
+                Math.min(settings.receiveWindow(), 0xffff), opts);
+    }
+
+    /** Rebuilds a connection from the ACK of a cookie SYN-ACK, or null if it is none. */
+    private Connection fromCookie(SwitchId sw, int inPort, ConnectionKey key, Frame f) {
+        int clientIsn = f.seq() - 1;
+        int mssIndex = cookies.check(key, clientIsn, f.ack() - 1, nowMillis());
+        if (mssIndex < 0 || !table.hasRoom()) {
+            return null;
+        }
+        counters.synCookiesAccepted.increment();
+        Connection c = table.create(key, sw, inPort, f.ethSrc(), nanoClock.getAsLong(), ConnectionState.COLLECTING);
+        c.clientIsn = clientIsn;
+        c.serverIsn = f.ack() - 1;
+        c.rcvNxt = f.seq();
+        c.mss = SynCookies.mssOf(mssIndex);
+        TcpOptions opts = f.options();
+        c.timestamps = opts.timestamps();
+        if (c.timestamps) {
+            c.sack = SynCookies.sackFromTsEcr(opts.tsEcr());
+            c.clientWindowScale = SynCookies.windowScaleFromTsEcr(opts.tsEcr());
+            c.ourWindowScale = c.clientWindowScale >= 0 ? settings.windowScale() : -1;
+            // Continue the clock the client saw in the SYN-ACK's TSval.
+            c.tsOffset = opts.tsEcr() - (int) nowMillis();
+            c.tsRecent = opts.tsVal();
+        }
+        c.clientWindow = scaledWindow(c, f);
+        c.headDecoder = new HttpHeadDecoder(limits);
+        return c;
+    }
+
+    private void onSynReceived(ServiceConfig svc, Connection c, Frame f) {
+        int flags = f.flags();
+        if ((flags & Frame.TCP_RST) != 0) {
+            if (f.seq() == c.rcvNxt) {
+                counters.clientResets.increment();
+                table.remove(c);
+            }
+            return;
+        }
+        if ((flags & Frame.TCP_SYN) != 0) {
+            if ((flags & Frame.TCP_ACK) == 0 && f.seq() == c.clientIsn) {
+                counters.synRetransmitted.increment();
+                sendSynAck(svc, c); // the same answer: same ISN, same options
+            } else {
+                counters.invalidSegments.increment();
+            }
+            return;
+        }
+        if ((flags & Frame.TCP_ACK) == 0) {
+            counters.invalidSegments.increment();
+            return;
+        }
+        if (f.ack() != c.serverIsn + 1) {
+            counters.invalidSegments.increment();
+            counters.resetsSent.increment();
+            sender.reset(c.sw(), c.clientSwitchPort(), svc.virtualMac(), f); // RFC 793: unacceptable ACK in SYN-RECEIVED
+            return;
+        }
+        table.moveTo(c, ConnectionState.COLLECTING);
+        onCollecting(svc, c, f);
+    }
+
+    private void onCollecting(ServiceConfig svc, Connection c, Frame f) {
+        int flags = f.flags();
+        if ((flags & Frame.TCP_RST) != 0) {
+            if (f.seq() == c.rcvNxt) {
+                counters.clientResets.increment();
+                table.remove(c);
+            } else if (Seq.inWindow(f.seq(), c.rcvNxt, settings.receiveWindow())) {
+                sendAck(svc, c); // RFC 5961 §3.2 challenge ACK: an inexact reset may be blind
+            }
+            return;
+        }
+        if ((flags & Frame.TCP_SYN) != 0) {
+            sendAck(svc, c); // RFC 5961 §4.2 challenge ACK
+            return;
+        }
+        if ((flags & Frame.TCP_ACK) == 0) {
+            counters.invalidSegments.increment();
+            return;
+        }
+        int seq = f.seq();
+        int off = f.payloadOffset();
+        int len = f.payloadLength();
+        if (c.timestamps && f.options().timestamps() && !Seq.after(seq, c.rcvNxt)) {
+            c.tsRecent = f.options().tsVal(); // RFC 7323 §4.3: remember the TSval of in-window segments
+        }
+        c.clientWindow = scaledWindow(c, f);
+        if (Seq.before(seq, c.rcvNxt)) { // a retransmission, perhaps with new bytes after the old
+            int skip = c.rcvNxt - seq;
+            if (skip >= len) {
+                if (len > 0) {
+                    sendAck(svc, c);
+                }
+                return;
+            }
+            off += skip;
+            len -= skip;
+            seq = c.rcvNxt;
+        }
+        if (seq != c.rcvNxt) {
+            counters.outOfOrderSegments.increment();
+            sendAck(svc, c); // a duplicate ACK asks for the gap; out-of-order bytes are not kept
+            return;
+        }
+        if (len > 0) {
+            c.appendReceived(f.bytes(), off, len);
+            c.rcvNxt += len;
+            HeadResult r = c.headDecoder.offer(f.bytes(), off, len);
+            sendAck(svc, c);
+            if (r.kind() == HeadResult.Kind.COMPLETE) {
+                c.headDecoder = null;
+                sink.requestReady(svc, c, r.head());
+                return;
+            }
+            if (r.kind() == HeadResult.Kind.REJECTED) {
+                refuse(svc, c, r.reason(), r.detail());
+                return;
+            }
+        }
+        if ((flags & Frame.TCP_FIN) != 0) {
+            counters.clientClosedEarly.increment();
+            abort(svc, c); // the client gave up before its request head was complete
+        }
+    }
+
+    /** A request Baton will not serve: RST for what is not HTTP, an HTTP error answer otherwise. */
+    public void refuse(ServiceConfig svc, Connection c, RejectReason reason, String detail) {
+        log.info("{}: refused ({}: {})", c, reason, detail);
+        if (reason == RejectReason.NOT_HTTP) {
+            counters.notHttp.increment();
+            abort(svc, c);
+            return;
+        }
+        boolean dispatch = reason == RejectReason.POOL_EMPTY || reason == RejectReason.NO_SERVER
+                || reason == RejectReason.POOL_SATURATED;
+        (dispatch ? counters.dispatchRejected : counters.headRejected).increment();
+        String status = dispatch ? "503 Service Unavailable"
+                : reason == RejectReason.HEAD_TOO_LARGE ? "431 Request Header Fields Too Large" : "400 Bad Request";
+        String body = status + " (" + reason + ")\n";
+        byte[] answer = ("HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        sender.send(c, svc.virtualMac(), Frame.TCP_ACK | Frame.TCP_PSH | Frame.TCP_FIN, c.serverIsn + 1,
+                advertisedWindow(c), tsOption(c), answer);
+        table.remove(c);
+    }
+
+    /** Resets the client and forgets the connection. */
+    public void abort(ServiceConfig svc, Connection c) {
+        counters.resetsSent.increment();
+        sender.send(c, svc.virtualMac(), Frame.TCP_RST | Frame.TCP_ACK, c.serverIsn + 1, 0, TcpOptions.NONE, null);
+        table.remove(c);
+    }
+
+    /** Expires connections whose head did not complete in time (slowloris bound). */
+    public void expire(ServiceLookup services) {
+        long deadline = nanoClock.getAsLong() - settings.headTimeoutMillis() * 1_000_000L;
+        for (Connection c : table.expirePending(deadline)) {
+            counters.headTimeouts.increment();
+            ServiceConfig svc = services.byKey(c.key());
+            if (svc != null && c.state() == ConnectionState.COLLECTING) {
+                counters.resetsSent.increment();
+                sender.send(c, svc.virtualMac(), Frame.TCP_RST | Frame.TCP_ACK, c.serverIsn + 1, 0, TcpOptions.NONE, null);
+            }
+        }
+    }
+
+    /** The TSval clock of a connection now: the engine's milliseconds plus its random offset. */
+    public int tsVal(Connection c) {
+        return (int) nowMillis() + c.tsOffset;
+    }
+
+    private void sendAck(ServiceConfig svc, Connection c) {
+        sender.send(c, svc.virtualMac(), Frame.TCP_ACK, c.serverIsn + 1, advertisedWindow(c), tsOption(c), null);
+    }
+
+    private TcpOptions tsOption(Connection c) {
+        return c.timestamps ? TcpOptions.timestampsOnly(tsVal(c), c.tsRecent) : TcpOptions.NONE;
+    }
+
+    private int advertisedWindow(Connection c) {
+        int w = settings.receiveWindow();
+        return c.ourWindowScale >= 0 ? w >>> c.ourWindowScale : Math.min(w, 0xffff);
+    }
+
+    private static int scaledWindow(Connection c, Frame f) {
+        return c.clientWindowScale >= 0 ? f.window() << c.clientWindowScale : f.window();
+    }
+
+    private static boolean acceptableReset(Connection c, Frame f) {
+        return f.seq() == c.rcvNxt;
+    }
+
+    private long nowMillis() {
+        return nanoClock.getAsLong() / 1_000_000L;
+    }
+
+    /** Finds a connection's service again (for expiry, where only the key is at hand). */
+    public interface ServiceLookup {
+        ServiceConfig byKey(ConnectionKey key);
+    }
+}

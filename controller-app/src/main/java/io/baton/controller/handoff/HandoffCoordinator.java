@@ -1,0 +1,332 @@
+package io.baton.controller.handoff;
+
+import io.baton.controller.config.ServiceConfig;
+import io.baton.controller.config.ServiceMode;
+import io.baton.controller.connection.Connection;
+import io.baton.controller.connection.ConnectionState;
+import io.baton.controller.connection.ConnectionTable;
+import io.baton.controller.connection.ServerBinding;
+import io.baton.controller.engine.EngineCounters;
+import io.baton.controller.engine.ServiceRuntime;
+import io.baton.controller.engine.Services;
+import io.baton.controller.flows.Cookies;
+import io.baton.controller.flows.FlowRuleFactory;
+import io.baton.controller.frontend.HandoffSink;
+import io.baton.controller.frontend.TcpFrontend;
+import io.baton.controller.packet.Frame;
+import io.baton.controller.pool.Server;
+import io.baton.controller.pool.ServerRegistry;
+import io.baton.controller.southbound.Southbound;
+import io.baton.dispatcher.policy.Decision;
+import io.baton.dispatcher.pool.PoolView;
+import io.baton.dispatcher.request.HttpRequestHead;
+import io.baton.dispatcher.request.RequestInfo;
+import io.baton.flowrules.api.FlowRemoved;
+import io.baton.flowrules.api.PacketOut;
+import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.ConnectionClosed;
+import io.baton.handoff.protocol.HandoffAbort;
+import io.baton.handoff.protocol.HandoffCommit;
+import io.baton.handoff.protocol.HandoffDrop;
+import io.baton.handoff.protocol.HandoffRequest;
+import io.baton.topology.HostLocation;
+import io.baton.topology.HostTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Hands connections to servers, in two phases so that the server never speaks before the switch
+ * can carry its words (NOTES.md: a window probe sent too early draws a RST from the client):
+ * prepare (the agent rebuilds the socket, silent) → rules installed and confirmed by barrier →
+ * commit (the agent starts relaying) and release of the client segments held meanwhile.
+ * Any failure before commit resets the client and frees everything. Engine thread only.
+ */
+public final class HandoffCoordinator implements HandoffSink {
+    private static final Logger log = LoggerFactory.getLogger(HandoffCoordinator.class);
+    private static final int MAX_HELD_FRAMES = 64;
+    private static final int MAX_HELD_BYTES = 256 * 1024;
+    /** Rules stay this long after the agent reports a close, for the last ACKs and FINs in flight. */
+    private static final long CLOSE_LINGER_MILLIS = 2000;
+
+    private final Services services;
+    private final ConnectionTable table;
+    private final ServerRegistry registry;
+    private final HostTable hosts;
+    private final Southbound southbound;
+    private final FlowRuleFactory flows;
+    private final EngineCounters counters;
+    private final Executor engine;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier nanoClock;
+    private final long handoffTimeoutNanos;
+    private final int receiveWindow;
+    private final HandoffLatency latency = new HandoffLatency();
+    /** Handoffs waiting for the agent or the switch, oldest first (handoff id = connection id). */
+    private final LinkedHashMap<Long, Connection> inFlight = new LinkedHashMap<>();
+    private TcpFrontend frontend;
+
+    public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
+                              HostTable hosts, Southbound southbound, FlowRuleFactory flows, EngineCounters counters,
+                              Executor engine, ScheduledExecutorService scheduler, LongSupplier nanoClock,
+                              long handoffTimeoutMillis, int receiveWindow) {
+        this.services = services;
+        this.table = table;
+        this.registry = registry;
+        this.hosts = hosts;
+        this.southbound = southbound;
+        this.flows = flows;
+        this.counters = counters;
+        this.engine = engine;
+        this.scheduler = scheduler;
+        this.nanoClock = nanoClock;
+        this.handoffTimeoutNanos = handoffTimeoutMillis * 1_000_000L;
+        this.receiveWindow = receiveWindow;
+    }
+
+    /** The front end and the coordinator call each other; the engine wires them once. */
+    public void frontend(TcpFrontend f) {
+        this.frontend = f;
+    }
+
+    public HandoffLatency latency() {
+        return latency;
+    }
+
+    @Override
+    public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head) {
+        ServiceRuntime rt = services.byName(svc.name());
+        RequestInfo info = RequestInfo.http(c.key().clientIp(), c.key().clientPort(), head);
+        String pool = rt.rules().poolFor(info);
+        long now = nanoClock.getAsLong();
+        PoolView view = registry.view(svc.name(), pool, now / 1_000_000L, s -> reachable(svc, c.sw(), s));
+        Decision d = rt.policy(pool).choose(info, view);
+        if (!d.isForward()) {
+            frontend.refuse(svc, c, d.reason(), d.detail());
+            return;
+        }
+        Server server = registry.byName(d.server().name());
+        HostLocation loc = hosts.locate(server.mac()).orElseThrow();
+        c.server = new ServerBinding(server.name(), server.address(), server.mac(), loc.port(), c.id());
+        c.handoffStartedNanos = now;
+        table.moveTo(c, ConnectionState.HANDING_OFF);
+        inFlight.put(c.id(), c);
+        counters.handoffsStarted.increment();
+        server.agent().send(request(svc, c));
+    }
+
+    /** A server can take a connection if its agent is up and the client's switch reaches it. */
+    private boolean reachable(ServiceConfig svc, SwitchId sw, Server s) {
+        if (s.agent() == null || s.mac() == null) {
+            return false;
+        }
+        if (svc.mode() == ServiceMode.DSR && !s.agent().vips().contains(svc.vip())) {
+            return false; // DSR needs the VIP on the server's loopback
+        }
+        Optional<HostLocation> loc = hosts.locate(s.mac());
+        return loc.isPresent() && loc.get().sw().equals(sw);
+    }
+
+    private HandoffRequest request(ServiceConfig svc, Connection c) {
+        int local = svc.mode() == ServiceMode.NAT ? c.server.address().toInt() : svc.vip().toInt();
+        return HandoffRequest.builder()
+                .handoffId(c.id())
+                .clientIpv4(c.key().clientIp()).clientPort(c.key().clientPort())
+                .localIpv4(local).localPort(svc.port())
+                .sendSeq(c.serverIsn + 1).recvSeq(c.clientIsn + 1)
+                .mss(c.mss).sndWscale(c.clientWindowScale).rcvWscale(c.ourWindowScale)
+                .sack(c.sack).timestamps(c.timestamps)
+                .tsVal(frontend.tsVal(c)).tsEcr(c.tsRecent)
+                .sndWnd(c.clientWindow).rcvWnd(receiveWindow)
+                .data(c.receivedBytes())
+                .build();
+    }
+
+    /** Phase two: the agent has the socket ready; put the rules in, then commit. */
+    public void onReady(AgentSession session, long handoffId) {
+        Connection c = inFlight.get(handoffId);
+        if (c == null || !session.serverAddress().equals(c.server.address())) {
+            session.send(new HandoffAbort(handoffId)); // late (timed out) or not this agent's
+            return;
+        }
+        ServiceConfig svc = serviceOf(c);
+        southbound.installRules(c.sw(), flows.connectionRules(svc, c))
+                .whenComplete((ok, err) -> engine.execute(() -> rulesInstalled(svc, c, session, err)));
+    }
+
+    private void rulesInstalled(ServiceConfig svc, Connection c, AgentSession session, Throwable err) {
+        if (inFlight.remove(c.id()) == null) {
+            removeRules(c); // timed out or reset while the switch worked
+            return;
+        }
+        if (err != null) {
+            session.send(new HandoffAbort(c.id()));
+            removeRules(c);
+            fail(svc, c, "switch refused the rules: " + err.getMessage());
+            return;
+        }
+        c.rulesInstalled = true;
+        session.send(new HandoffCommit(c.id()));
+        for (byte[] frame : c.takeHeld()) {
+            southbound.sendPacket(c.sw(), PacketOut.of(PacketOut.FROM_CONTROLLER, frame,
+                    flows.clientToServerActions(svc.mode(), c.server)));
+        }
+        table.moveTo(c, ConnectionState.HANDED_OFF);
+        registry.handoffSucceeded(registry.get(c.server.address()));
+        counters.handoffsOk.increment();
+        latency.record(nanoClock.getAsLong() - c.handoffStartedNanos);
+    }
+
+    public void onDrop(AgentSession session, HandoffDrop drop) {
+        Connection c = inFlight.get(drop.handoffId());
+        if (c == null || !session.serverAddress().equals(c.server.address())) {
+            return;
+        }
+        inFlight.remove(drop.handoffId());
+        fail(serviceOf(c), c, "agent dropped it: " + drop.reason() + " " + drop.detail());
+    }
+
+    public void onClosed(AgentSession session, ConnectionClosed closed) {
+        Connection c = table.byId(closed.handoffId());
+        if (c == null || c.server == null || !session.serverAddress().equals(c.server.address())) {
+            return;
+        }
+        forget(c);
+    }
+
+    private void forget(Connection c) {
+        table.remove(c);
+        Server s = registry.get(c.server.address());
+        if (s != null) {
+            registry.connectionEnded(s);
+        }
+        counters.connectionsClosed.increment();
+        scheduler.schedule(() -> engine.execute(() -> removeRules(c)), CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void fail(ServiceConfig svc, Connection c, String reason) {
+        log.warn("{}: handoff failed: {}", c, reason);
+        counters.handoffsFailed.increment();
+        Server s = registry.get(c.server.address());
+        if (s != null) {
+            registry.handoffFailed(s);
+        }
+        frontend.abort(svc, c);
+    }
+
+    @Override
+    public void segmentAfterDispatch(ServiceConfig svc, Connection c, Frame f) {
+        if (c.state() == ConnectionState.HANDING_OFF) {
+            if (!c.hold(f.bytes(), MAX_HELD_FRAMES, MAX_HELD_BYTES)) {
+                counters.heldFramesDropped.increment(); // the client will retransmit
+            }
+            return;
+        }
+        // Handed off, yet the switch sent it up: the rules expired (idle) or are not in yet.
+        southbound.sendPacket(c.sw(), PacketOut.of(PacketOut.FROM_CONTROLLER, f.bytes(),
+                flows.clientToServerActions(svc.mode(), c.server)));
+        if (!c.rulesInstalled) {
+            c.rulesInstalled = true;
+            counters.rulesReinstated.increment();
+            southbound.installRules(c.sw(), flows.connectionRules(svc, c)).whenComplete((ok, err) -> {
+                if (err != null) {
+                    engine.execute(() -> c.rulesInstalled = false);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void clientReset(ServiceConfig svc, Connection c, Frame reset) {
+        if (c.state() == ConnectionState.HANDING_OFF) {
+            inFlight.remove(c.id());
+            Server s = registry.get(c.server.address());
+            if (s != null && s.agent() != null) {
+                s.agent().send(new HandoffAbort(c.id()));
+            }
+            table.remove(c);
+            return;
+        }
+        // Handed off: the server's socket must see the reset too; its agent then reports the close.
+        segmentAfterDispatch(svc, c, reset);
+    }
+
+    /** A rule is gone. Idle expiry of a live connection's rule is repaired on its next packet. */
+    public void onFlowRemoved(SwitchId sw, FlowRemoved removed) {
+        if (!Cookies.isBaton(removed.cookie()) || removed.reason() == FlowRemoved.Reason.DELETE
+                || Cookies.kind(removed.cookie()) != Cookies.Kind.CLIENT_TO_SERVER) {
+            return;
+        }
+        Connection c = table.byId(Cookies.connectionId(removed.cookie()));
+        if (c == null || c.state() != ConnectionState.HANDED_OFF) {
+            return;
+        }
+        c.rulesInstalled = false;
+        Server s = registry.get(c.server.address());
+        if (s == null || s.agent() == null) {
+            forget(c); // no agent to report a close: an idle connection without rules is over
+        }
+    }
+
+    /** The agent of {@code server} is gone: its pending handoffs fail now rather than at timeout. */
+    public void agentDown(Server server) {
+        List<Connection> failed = new ArrayList<>();
+        for (Connection c : inFlight.values()) {
+            if (c.server.address().equals(server.address())) {
+                failed.add(c);
+            }
+        }
+        for (Connection c : failed) {
+            inFlight.remove(c.id());
+            fail(serviceOf(c), c, "agent disconnected");
+        }
+    }
+
+    /** Fails handoffs that took longer than the timeout. */
+    public void expire() {
+        long deadline = nanoClock.getAsLong() - handoffTimeoutNanos;
+        Iterator<Connection> it = inFlight.values().iterator();
+        List<Connection> late = new ArrayList<>();
+        while (it.hasNext()) {
+            Connection c = it.next();
+            if (c.handoffStartedNanos - deadline >= 0) {
+                break;
+            }
+            it.remove();
+            late.add(c);
+        }
+        for (Connection c : late) {
+            Server s = registry.get(c.server.address());
+            if (s != null && s.agent() != null) {
+                s.agent().send(new HandoffAbort(c.id()));
+            }
+            fail(serviceOf(c), c, "no answer within the handoff timeout");
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    private void removeRules(Connection c) {
+        // Both rules of a connection share its id; the mask ignores the kind bits.
+        southbound.removeRulesByCookie(c.sw(), Cookies.APP | c.id(), Cookies.CONNECTION_MASK)
+                .exceptionally(e -> {
+                    log.debug("{}: removing rules failed: {}", c, e.getMessage());
+                    return null;
+                });
+    }
+
+    private ServiceConfig serviceOf(Connection c) {
+        return services.byKey(c.key());
+    }
+}

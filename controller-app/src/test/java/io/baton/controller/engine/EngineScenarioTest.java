@@ -1,0 +1,274 @@
+package io.baton.controller.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.controller.config.BatonConfig;
+import io.baton.controller.config.ConfigLoader;
+import io.baton.controller.flows.Cookies;
+import io.baton.controller.flows.FlowRuleFactory;
+import io.baton.controller.handoff.AgentSession;
+import io.baton.controller.packet.Frame;
+import io.baton.controller.packet.FrameBuilder;
+import io.baton.controller.packet.TcpOptions;
+import io.baton.flowrules.api.FlowAction;
+import io.baton.flowrules.api.FlowRule;
+import io.baton.flowrules.api.Ipv4Address;
+import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.PacketOut;
+import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.ConnectionClosed;
+import io.baton.handoff.protocol.HandoffCommit;
+import io.baton.handoff.protocol.HandoffDrop;
+import io.baton.handoff.protocol.DropReason;
+import io.baton.handoff.protocol.HandoffReady;
+import io.baton.handoff.protocol.HandoffRequest;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The whole engine driven through its southbound and agent interfaces: client SYN, request
+ * data, dispatch by path, handoff to a fake agent, rules, commit, close. The same scenario the
+ * Mininet tests run for real, asserted here packet by packet and rule by rule.
+ */
+class EngineScenarioTest {
+    static final SwitchId SW = SwitchId.of(1);
+    static final MacAddress CLIENT_MAC = MacAddress.parse("00:00:00:00:00:01");
+    static final Ipv4Address CLIENT = Ipv4Address.parse("10.0.0.1");
+    static final Ipv4Address VIP = Ipv4Address.parse("10.0.0.100");
+    static final MacAddress VMAC = MacAddress.parse("02:00:0a:00:00:64");
+    static final int CLIENT_PORT = 40000;
+    static final int CLIENT_SWITCH_PORT = 1;
+
+    private BatonEngine engine;
+    private final RecordingSouthbound sb = new RecordingSouthbound(SW);
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private void start(String mode) throws Exception {
+        BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD
+                .replace("\"mode\": \"nat\"", "\"mode\": \"" + mode + "\""), Path.of("/cfg"));
+        engine = new BatonEngine(config, sb);
+        engine.start();
+    }
+
+    /** An agent for a server, on an embedded channel, located on the switch by an ARP reply. */
+    private EmbeddedChannel agent(String ip, String mac, int port) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        AgentSession s = new AgentSession(ch, Ipv4Address.parse(ip), MacAddress.parse(mac), "test",
+                Set.of(VIP), System.nanoTime());
+        engine.agentAuthenticated(s);
+        sessions.put(ip, s);
+        engine.packetIn(SW, port, FrameBuilder.arpReply(MacAddress.parse(mac), Ipv4Address.parse(ip),
+                MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));
+        return ch;
+    }
+
+    private final java.util.Map<String, AgentSession> sessions = new java.util.HashMap<>();
+
+    private byte[] clientSegment(int flags, int seq, int ack, TcpOptions opts, String data) {
+        return FrameBuilder.tcp(CLIENT_MAC, VMAC, CLIENT, VIP, CLIENT_PORT, 80, seq, ack, flags, 502, opts,
+                data == null ? null : data.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void await(BooleanSupplier cond, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private Frame lastTcpTo(MacAddress dst) {
+        synchronized (sb.packets) {
+            for (int i = sb.packets.size() - 1; i >= 0; i--) {
+                Frame f = Frame.parse(sb.packets.get(i).frame());
+                if (f.kind() == Frame.Kind.TCP && f.ethDst().equals(dst)) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    private int tcpCount() {
+        synchronized (sb.packets) {
+            return (int) sb.packets.stream().filter(p -> Frame.parse(p.frame()).kind() == Frame.Kind.TCP).count();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nat", "dsr"})
+    void handshakeDispatchHandoffAndClose(String mode) throws Exception {
+        start(mode);
+        await(() -> sb.installed.size() >= 2, "base rules");
+        assertEquals(FlowRuleFactory.PRIORITY_TABLE_MISS, sb.installed.get(0).priority());
+        EmbeddedChannel api = agent("10.0.0.13", "00:00:00:00:00:13", 5);
+        agent("10.0.0.11", "00:00:00:00:00:11", 3);
+
+        int isn = 1000;
+        TcpOptions syn = new TcpOptions(1460, 9, true, true, 777, 0);
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, syn, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        Frame synAck = lastTcpTo(CLIENT_MAC);
+        assertEquals(Frame.TCP_SYN | Frame.TCP_ACK, synAck.flags());
+        assertEquals(isn + 1, synAck.ack());
+        assertEquals(VIP, synAck.ipSrc());
+        assertEquals(VMAC, synAck.ethSrc());
+        assertEquals(1460, synAck.options().mss());
+        assertEquals(7, synAck.options().windowScale());
+        assertTrue(synAck.options().sackPermitted());
+        assertEquals(777, synAck.options().tsEcr());
+        assertTrue(synAck.tcpChecksumOk());
+
+        // A retransmitted SYN gets the very same answer.
+        int before = tcpCount();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, syn, null));
+        await(() -> tcpCount() == before + 1, "second SYN-ACK");
+        assertEquals(synAck.seq(), lastTcpTo(CLIENT_MAC).seq());
+
+        int serverIsn = synAck.seq();
+        TcpOptions ts = TcpOptions.timestampsOnly(778, synAck.options().tsVal());
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1, serverIsn + 1, ts, null));
+        String part1 = "GET /api/users HTTP/1.1\r\nHost: ex";
+        String part2 = "ample.com\r\n\r\n";
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1, ts, part1));
+        await(() -> lastTcpTo(CLIENT_MAC).ack() == isn + 1 + part1.length(), "ACK of the first part");
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH,
+                isn + 1 + part1.length(), serverIsn + 1, ts, part2));
+
+        // /api/ goes to the api pool: its agent gets the handoff, with the exact TCP state.
+        await(() -> api.outboundMessages().size() > 0, "handoff request to the api agent");
+        HandoffRequest req = (HandoffRequest) api.readOutbound();
+        assertEquals(CLIENT.toInt(), req.clientIpv4());
+        assertEquals(CLIENT_PORT, req.clientPort());
+        assertEquals(mode.equals("nat") ? Ipv4Address.parse("10.0.0.13").toInt() : VIP.toInt(), req.localIpv4());
+        assertEquals(80, req.localPort());
+        assertEquals(serverIsn + 1, req.sendSeq());
+        assertEquals(isn + 1, req.recvSeq());
+        assertEquals(part1 + part2, new String(req.data(), StandardCharsets.US_ASCII));
+        assertEquals(9, req.sndWscale());
+        assertEquals(7, req.rcvWscale());
+        assertTrue(req.sack() && req.timestamps());
+        assertEquals(778, req.tsEcr());
+        assertEquals(502 << 9, req.sndWnd());
+
+        // A client segment during the handoff is held, then released with the rewrites.
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + part1.length() + part2.length(),
+                serverIsn + 1, ts, null));
+        int rulesBefore = sb.installed.size();
+        engine.agentMessage(sessions.get("10.0.0.13"), new HandoffReady(req.handoffId()));
+        await(() -> api.outboundMessages().size() > 0, "commit");
+        assertTrue(api.readOutbound() instanceof HandoffCommit);
+        List<FlowRule> rules = sb.installed.subList(rulesBefore, sb.installed.size());
+        assertEquals(2, rules.size(), "a forward and a reverse rule");
+        FlowRule fwd = rules.get(0);
+        assertEquals(Cookies.Kind.CLIENT_TO_SERVER, Cookies.kind(fwd.cookie()));
+        assertTrue(fwd.actions().contains(FlowAction.setEthDst(MacAddress.parse("00:00:00:00:00:13"))));
+        assertEquals(mode.equals("nat"), fwd.actions().contains(FlowAction.setIpv4Dst(Ipv4Address.parse("10.0.0.13"))));
+        assertTrue(fwd.actions().contains(FlowAction.output(5)));
+        FlowRule rev = rules.get(1);
+        assertEquals(mode.equals("nat"), rev.actions().contains(FlowAction.setIpv4Src(VIP)));
+        assertTrue(rev.actions().contains(FlowAction.output(CLIENT_SWITCH_PORT)));
+        PacketOut released = sb.packets.get(sb.packets.size() - 1);
+        assertEquals(fwd.actions(), released.actions(), "held segment released with the forward rewrites");
+
+        engine.agentMessage(sessions.get("10.0.0.13"), new ConnectionClosed(req.handoffId(), 100, 200, 0));
+        await(() -> !sb.removedByCookie.isEmpty(), "rules removed after the close report");
+        assertEquals(Cookies.APP | req.handoffId(), sb.removedByCookie.get(0)[0]);
+        java.util.Map<String, Object> stats = engine.stats().get();
+        assertEquals(0L, stats.get("serverToClientPayloadBytes"));
+        assertEquals(1L, ((java.util.Map<?, ?>) stats.get("handoffs")).get("ok"));
+    }
+
+    @Test
+    void aDroppedHandoffResetsTheClientAndFreesTheConnection() throws Exception {
+        start("nat");
+        EmbeddedChannel st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        int isn = 5;
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
+                TcpOptions.NONE, "GET / HTTP/1.0\r\n\r\n"));
+        await(() -> st.outboundMessages().size() > 0, "handoff request");
+        HandoffRequest req = (HandoffRequest) st.readOutbound();
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(req.handoffId(), DropReason.REPAIR_FAILED, "test"));
+        await(() -> lastTcpTo(CLIENT_MAC).has(Frame.TCP_RST), "RST to the client");
+        await(() -> {
+            try {
+                return engine.connections().get().isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        }, "connection freed");
+    }
+
+    @Test
+    void noServerUpGivesA503AndNotHttpGivesAReset() throws Exception {
+        start("nat");
+        int isn = 5;
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
+                TcpOptions.NONE, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        await(() -> lastTcpTo(CLIENT_MAC).payloadLength() > 0, "an answer");
+        Frame answer = lastTcpTo(CLIENT_MAC);
+        String text = new String(answer.bytes(), answer.payloadOffset(), answer.payloadLength(), StandardCharsets.US_ASCII);
+        assertTrue(text.startsWith("HTTP/1.1 503"), text);
+        assertTrue(answer.has(Frame.TCP_FIN));
+
+        engine.packetIn(SW, CLIENT_SWITCH_PORT + 1, FrameBuilder.tcp(CLIENT_MAC, VMAC, CLIENT, VIP, 40001, 80, 9, 0,
+                Frame.TCP_SYN, 100, TcpOptions.NONE, null));
+        await(() -> lastTcpTo(CLIENT_MAC).dstPort() == 40001, "SYN-ACK 2");
+        int isn2 = lastTcpTo(CLIENT_MAC).seq();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT + 1, FrameBuilder.tcp(CLIENT_MAC, VMAC, CLIENT, VIP, 40001, 80, 10,
+                isn2 + 1, Frame.TCP_ACK, 100, TcpOptions.NONE, new byte[] {0x16, 0x03, 0x01, 0, 5}));
+        await(() -> lastTcpTo(CLIENT_MAC).has(Frame.TCP_RST), "RST for bytes that are not HTTP");
+        assertEquals(1L, engine.counters().notHttp.sum());
+    }
+
+    @Test
+    void synCookiesWhenTheHalfOpenTableIsFull() throws Exception {
+        BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD
+                .replace("\"services\":", "\"frontend\": {\"maxHalfOpen\": 1}, \"services\":"), Path.of("/cfg"));
+        engine = new BatonEngine(config, sb);
+        engine.start();
+        EmbeddedChannel st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, FrameBuilder.tcp(CLIENT_MAC, VMAC, CLIENT, VIP, 1, 80, 1, 0,
+                Frame.TCP_SYN, 100, TcpOptions.NONE, null)); // fills the table
+        TcpOptions syn = new TcpOptions(1460, 7, true, true, 4242, 0);
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, 500, 0, syn, null));
+        await(() -> engine.counters().synCookiesSent.sum() == 1, "a cookie SYN-ACK");
+        Frame cookie = lastTcpTo(CLIENT_MAC);
+        assertEquals(CLIENT_PORT, cookie.dstPort());
+        TcpOptions ts = TcpOptions.timestampsOnly(4243, cookie.options().tsVal());
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, 501, cookie.seq() + 1, ts,
+                "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        await(() -> st.outboundMessages().size() > 0, "handoff of the cookie connection");
+        HandoffRequest req = (HandoffRequest) st.readOutbound();
+        assertEquals(cookie.seq() + 1, req.sendSeq());
+        assertEquals(501, req.recvSeq());
+        assertEquals(7, req.sndWscale(), "window scale recovered from the echoed timestamp");
+        assertTrue(req.sack());
+        assertEquals(1L, engine.counters().synCookiesAccepted.sum());
+    }
+}

@@ -1,0 +1,78 @@
+package io.baton.controller.engine;
+
+import io.baton.controller.southbound.Southbound;
+import io.baton.controller.southbound.SouthboundListener;
+import io.baton.flowrules.api.FlowRule;
+import io.baton.flowrules.api.FlowStatsEntry;
+import io.baton.flowrules.api.PacketOut;
+import io.baton.flowrules.api.SwitchId;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A fake of the southbound service that records what the engine asks of the network, in lists
+ * that tests assert on. Rule installs complete at once (as a barrier reply would), unless the
+ * test asks to refuse them.
+ */
+public final class RecordingSouthbound implements Southbound {
+    public final List<SouthboundListener> listeners = new CopyOnWriteArrayList<>();
+    public final List<PacketOut> packets = Collections.synchronizedList(new ArrayList<>());
+    public final List<FlowRule> installed = Collections.synchronizedList(new ArrayList<>());
+    public final List<long[]> removedByCookie = Collections.synchronizedList(new ArrayList<>());
+    public volatile boolean refuseRules;
+    private final Set<SwitchId> switches;
+
+    public RecordingSouthbound(SwitchId... switches) {
+        this.switches = Set.of(switches);
+    }
+
+    @Override
+    public void addListener(SouthboundListener l) {
+        listeners.add(l);
+    }
+
+    @Override
+    public void removeListener(SouthboundListener l) {
+        listeners.remove(l);
+    }
+
+    @Override
+    public Set<SwitchId> switches() {
+        return switches;
+    }
+
+    @Override
+    public void sendPacket(SwitchId sw, PacketOut packet) {
+        packets.add(packet);
+    }
+
+    @Override
+    public CompletableFuture<Void> installRules(SwitchId sw, List<FlowRule> rules) {
+        if (refuseRules) {
+            return CompletableFuture.failedFuture(new io.baton.controller.southbound.SouthboundException("refused by test"));
+        }
+        installed.addAll(rules);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeRules(SwitchId sw, List<FlowRule> rules) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeRulesByCookie(SwitchId sw, long cookie, long mask) {
+        removedByCookie.add(new long[] {cookie, mask});
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<List<FlowStatsEntry>> flowStats(SwitchId sw, long cookie, long mask) {
+        return CompletableFuture.completedFuture(List.of());
+    }
+}

@@ -1,0 +1,192 @@
+package io.baton.dispatcher.rules;
+
+import io.baton.dispatcher.request.HttpRequestHead;
+import io.baton.dispatcher.request.RequestInfo;
+import io.baton.dispatcher.request.TlsClientHello;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Content rules compiled for lookup: the first rule in declaration order whose conditions all
+ * hold chooses the pool; otherwise the default pool. Immutable and safe to share across threads.
+ *
+ * <p>Each rule is filed under one index key it cannot match without: its exact host (a hash
+ * map), else its path prefix (a {@link PrefixTrie}), else its wildcard host suffix, else its
+ * SNI (exact or suffix), else an "always check" list. A lookup gathers the ascending index
+ * lists its host, path and SNI select, merges them by rule index, and evaluates the candidates
+ * in that order, so the first match is the same as a linear scan's (a property tested
+ * against {@link ContentRule#matches}) while hundreds of rules on distinct hosts or prefixes
+ * cost a few map probes and one trie walk.
+ */
+public final class RuleSet {
+    private static final int[] NONE = new int[0];
+
+    private final List<ContentRule> rules;
+    private final String defaultPool;
+    private final Map<String, int[]> exactHost;
+    private final Map<String, int[]> hostSuffix;   // ".example.com" -> rules for "*.example.com"
+    private final PrefixTrie pathPrefixes;
+    private final Map<String, int[]> exactSni;
+    private final Map<String, int[]> sniSuffix;
+    private final int[] unindexed;
+
+    private RuleSet(List<ContentRule> rules, String defaultPool) {
+        this.rules = rules;
+        this.defaultPool = defaultPool;
+        Map<String, List<Integer>> eh = new HashMap<>();
+        Map<String, List<Integer>> hs = new HashMap<>();
+        Map<String, List<Integer>> es = new HashMap<>();
+        Map<String, List<Integer>> ss = new HashMap<>();
+        PrefixTrie.Builder trie = new PrefixTrie.Builder();
+        List<Integer> rest = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            ContentRule r = rules.get(i);
+            NamePattern host = r.hostPattern();
+            NamePattern sni = r.sniPattern();
+            if (host != null && host.isExact()) {
+                eh.computeIfAbsent(host.exact(), k -> new ArrayList<>()).add(i);
+            } else if (r.pathPrefix().isPresent()) {
+                trie.add(r.pathPrefix().get(), i);
+            } else if (host != null) {
+                hs.computeIfAbsent(host.suffix(), k -> new ArrayList<>()).add(i);
+            } else if (sni != null && sni.isExact()) {
+                es.computeIfAbsent(sni.exact(), k -> new ArrayList<>()).add(i);
+            } else if (sni != null) {
+                ss.computeIfAbsent(sni.suffix(), k -> new ArrayList<>()).add(i);
+            } else {
+                rest.add(i);
+            }
+        }
+        exactHost = freeze(eh);
+        hostSuffix = freeze(hs);
+        exactSni = freeze(es);
+        sniSuffix = freeze(ss);
+        pathPrefixes = trie.build();
+        unindexed = toArray(rest);
+    }
+
+    /**
+     * @param rules in priority order; the first that matches wins
+     * @param defaultPool used when no rule matches
+     */
+    public static RuleSet compile(List<ContentRule> rules, String defaultPool) {
+        if (defaultPool == null || defaultPool.isEmpty()) {
+            throw new IllegalArgumentException("defaultPool must not be empty");
+        }
+        List<ContentRule> copy = new ArrayList<>(rules.size());
+        for (ContentRule r : rules) {
+            copy.add(Objects.requireNonNull(r, "rule"));
+        }
+        return new RuleSet(Collections.unmodifiableList(copy), defaultPool);
+    }
+
+    public List<ContentRule> rules() { return rules; }
+
+    public String defaultPool() { return defaultPool; }
+
+    /** The pool of the first matching rule, else the default pool. */
+    public String poolFor(RequestInfo r) {
+        Optional<ContentRule> m = match(r);
+        return m.isPresent() ? m.get().pool() : defaultPool;
+    }
+
+    /** The first matching rule in declaration order, if any. */
+    public Optional<ContentRule> match(RequestInfo r) {
+        List<int[]> lists = new ArrayList<>(8);
+        Optional<HttpRequestHead> http = r.http();
+        if (http.isPresent()) {
+            HttpRequestHead h = http.get();
+            Optional<String> host = h.host();
+            if (host.isPresent()) {
+                addExact(exactHost, host.get(), lists);
+                addSuffixes(hostSuffix, host.get(), lists);
+            }
+            pathPrefixes.collect(h.path(), lists);
+        } else {
+            Optional<String> sni = r.tls().flatMap(TlsClientHello::serverName);
+            if (sni.isPresent()) {
+                addExact(exactSni, sni.get(), lists);
+                addSuffixes(sniSuffix, sni.get(), lists);
+            }
+        }
+        if (unindexed.length > 0) {
+            lists.add(unindexed);
+        }
+        return firstMatch(lists, r);
+    }
+
+    /** Evaluates candidates in ascending rule index: a k-way merge of ascending lists. */
+    private Optional<ContentRule> firstMatch(List<int[]> lists, RequestInfo r) {
+        int k = lists.size();
+        if (k == 1) {
+            for (int i : lists.get(0)) {
+                if (rules.get(i).matches(r)) {
+                    return Optional.of(rules.get(i));
+                }
+            }
+            return Optional.empty();
+        }
+        int[] cursor = new int[k];
+        while (true) {
+            int best = -1;
+            int bestRule = Integer.MAX_VALUE;
+            for (int j = 0; j < k; j++) {
+                int[] l = lists.get(j);
+                if (cursor[j] < l.length && l[cursor[j]] < bestRule) {
+                    bestRule = l[cursor[j]];
+                    best = j;
+                }
+            }
+            if (best < 0) {
+                return Optional.empty();
+            }
+            cursor[best]++;
+            ContentRule rule = rules.get(bestRule);
+            if (rule.matches(r)) {
+                return Optional.of(rule);
+            }
+        }
+    }
+
+    private static void addExact(Map<String, int[]> map, String name, List<int[]> out) {
+        int[] l = map.get(name);
+        if (l != null) {
+            out.add(l);
+        }
+    }
+
+    /** For "a.b.example.com" probes ".b.example.com", ".example.com", ".com". */
+    private static void addSuffixes(Map<String, int[]> map, String name, List<int[]> out) {
+        if (map.isEmpty()) {
+            return;
+        }
+        for (int i = name.indexOf('.', 1); i > 0; i = name.indexOf('.', i + 1)) {
+            int[] l = map.get(name.substring(i));
+            if (l != null) {
+                out.add(l);
+            }
+        }
+    }
+
+    private static Map<String, int[]> freeze(Map<String, List<Integer>> m) {
+        Map<String, int[]> out = new HashMap<>(m.size() * 2);
+        for (Map.Entry<String, List<Integer>> e : m.entrySet()) {
+            out.put(e.getKey(), toArray(e.getValue()));
+        }
+        return out;
+    }
+
+    private static int[] toArray(List<Integer> l) {
+        return l.isEmpty() ? NONE : l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public String toString() {
+        return "RuleSet{" + rules.size() + " rules, default=" + defaultPool + "}";
+    }
+}

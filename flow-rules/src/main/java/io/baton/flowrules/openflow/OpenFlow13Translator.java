@@ -1,0 +1,341 @@
+package io.baton.flowrules.openflow;
+
+import io.baton.flowrules.api.FlowAction;
+import io.baton.flowrules.api.FlowMatch;
+import io.baton.flowrules.api.FlowRemoved;
+import io.baton.flowrules.api.FlowRule;
+import io.baton.flowrules.api.FlowStatsEntry;
+import io.baton.flowrules.api.Ipv4Address;
+import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.PacketOut;
+
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowAdd;
+import org.projectfloodlight.openflow.protocol.OFFlowDelete;
+import org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict;
+import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.action.OFActions;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxms;
+import org.projectfloodlight.openflow.types.EthType;
+import org.projectfloodlight.openflow.types.IPv4Address;
+import org.projectfloodlight.openflow.types.IpProtocol;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFGroup;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.TransportPort;
+import org.projectfloodlight.openflow.types.U64;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one place where Baton's platform-neutral flow values become OpenFlow 1.3 messages
+ * (openflowj) and back. Stateless and thread-safe.
+ *
+ * <p>Conventions: every rule lives in table 0; flow-mods carry no switch buffer (NO_BUFFER);
+ * a CONTROLLER output asks for the whole packet ({@link #CONTROLLER_MAX_LEN}); other outputs
+ * carry max_len 0 (ignored by switches). A rule with no actions is installed with no
+ * instruction at all, which OpenFlow defines as drop.
+ */
+public final class OpenFlow13Translator {
+    /** The openflowj factory for OpenFlow 1.3 messages. */
+    public static final OFFactory FACTORY = OFFactories.getFactory(OFVersion.OF_13);
+
+    /** OFPCML_NO_BUFFER: send the whole packet to the controller, do not buffer it. */
+    public static final int CONTROLLER_MAX_LEN = 0xffff;
+
+    /** All 64 cookie bits significant. */
+    public static final long FULL_COOKIE_MASK = -1L;
+
+    private static final TableId TABLE = TableId.of(0);
+
+    private OpenFlow13Translator() {
+    }
+
+    // ----------------------------------------------------------------------------- to OpenFlow
+
+    /**
+     * An ADD flow-mod for the rule: match, apply-actions, priority, cookie, timeouts, and
+     * SEND_FLOW_REM when the rule asks to be notified on removal.
+     */
+    public static OFFlowAdd toFlowAdd(FlowRule rule, long xid) {
+        Set<OFFlowModFlags> flags = rule.notifyOnRemoval()
+                ? EnumSet.of(OFFlowModFlags.SEND_FLOW_REM)
+                : Collections.<OFFlowModFlags>emptySet();
+        return FACTORY.buildFlowAdd()
+                .setXid(xid)
+                .setTableId(TABLE)
+                .setMatch(toMatch(rule.match()))
+                .setInstructions(toInstructions(rule.actions()))
+                .setPriority(rule.priority())
+                .setCookie(U64.of(rule.cookie()))
+                .setIdleTimeout(rule.idleTimeoutSeconds())
+                .setHardTimeout(rule.hardTimeoutSeconds())
+                .setBufferId(OFBufferId.NO_BUFFER)
+                .setOutPort(OFPort.ANY)
+                .setOutGroup(OFGroup.ANY)
+                .setFlags(flags)
+                .build();
+    }
+
+    /** {@link #toFlowDeleteStrict(FlowRule, long)} with xid 0. */
+    public static OFFlowDeleteStrict toFlowDeleteStrict(FlowRule rule) {
+        return toFlowDeleteStrict(rule, 0);
+    }
+
+    /**
+     * A DELETE_STRICT flow-mod removing exactly this rule: same table, match and priority, and
+     * also the same cookie (full mask), so a rule someone else installed with the same match
+     * and priority but another cookie is left alone.
+     */
+    public static OFFlowDeleteStrict toFlowDeleteStrict(FlowRule rule, long xid) {
+        return FACTORY.buildFlowDeleteStrict()
+                .setXid(xid)
+                .setTableId(TABLE)
+                .setMatch(toMatch(rule.match()))
+                .setPriority(rule.priority())
+                .setCookie(U64.of(rule.cookie()))
+                .setCookieMask(U64.of(FULL_COOKIE_MASK))
+                .setBufferId(OFBufferId.NO_BUFFER)
+                .setOutPort(OFPort.ANY)
+                .setOutGroup(OFGroup.ANY)
+                .build();
+    }
+
+    /** {@link #toFlowDeleteByCookie(long, long, long)} with xid 0. */
+    public static OFFlowDelete toFlowDeleteByCookie(long cookie, long cookieMask) {
+        return toFlowDeleteByCookie(cookie, cookieMask, 0);
+    }
+
+    /**
+     * A (non-strict) DELETE flow-mod for every rule in every table whose cookie equals
+     * {@code cookie} on the bits set in {@code cookieMask}. A mask of 0 deletes every rule.
+     */
+    public static OFFlowDelete toFlowDeleteByCookie(long cookie, long cookieMask, long xid) {
+        return FACTORY.buildFlowDelete()
+                .setXid(xid)
+                .setTableId(TableId.ALL)
+                .setMatch(FACTORY.matchWildcardAll())
+                .setCookie(U64.of(cookie))
+                .setCookieMask(U64.of(cookieMask))
+                .setBufferId(OFBufferId.NO_BUFFER)
+                .setOutPort(OFPort.ANY)
+                .setOutGroup(OFGroup.ANY)
+                .build();
+    }
+
+    /** A flow-stats multipart request for every table and rule whose cookie matches under the mask. */
+    public static OFFlowStatsRequest toFlowStatsRequest(long cookie, long cookieMask, long xid) {
+        return FACTORY.buildFlowStatsRequest()
+                .setXid(xid)
+                .setTableId(TableId.ALL)
+                .setMatch(FACTORY.matchWildcardAll())
+                .setCookie(U64.of(cookie))
+                .setCookieMask(U64.of(cookieMask))
+                .setOutPort(OFPort.ANY)
+                .setOutGroup(OFGroup.ANY)
+                .build();
+    }
+
+    /** {@link #toPacketOut(PacketOut, long)} with xid 0. */
+    public static OFPacketOut toPacketOut(PacketOut packet) {
+        return toPacketOut(packet, 0);
+    }
+
+    /**
+     * A packet-out carrying the whole frame (NO_BUFFER); in_port is CONTROLLER when the packet
+     * is {@link PacketOut#FROM_CONTROLLER}. The frame array is shared, not copied.
+     */
+    public static OFPacketOut toPacketOut(PacketOut packet, long xid) {
+        OFPort inPort = packet.inPort() == PacketOut.FROM_CONTROLLER
+                ? OFPort.CONTROLLER
+                : OFPort.of(packet.inPort());
+        return FACTORY.buildPacketOut()
+                .setXid(xid)
+                .setBufferId(OFBufferId.NO_BUFFER)
+                .setInPort(inPort)
+                .setActions(toActions(packet.actions()))
+                .setData(packet.frame())
+                .build();
+    }
+
+    /** The OXM match for a FlowMatch: one exact OXM per present field. */
+    public static Match toMatch(FlowMatch m) {
+        Match.Builder b = FACTORY.buildMatch();
+        m.inPort().ifPresent(p -> b.setExact(MatchField.IN_PORT, OFPort.of(p)));
+        m.ethSrc().ifPresent(mac -> b.setExact(MatchField.ETH_SRC, toOf(mac)));
+        m.ethDst().ifPresent(mac -> b.setExact(MatchField.ETH_DST, toOf(mac)));
+        m.ethType().ifPresent(t -> b.setExact(MatchField.ETH_TYPE, EthType.of(t)));
+        m.ipProto().ifPresent(p -> b.setExact(MatchField.IP_PROTO, IpProtocol.of(p.shortValue())));
+        m.ipv4Src().ifPresent(ip -> b.setExact(MatchField.IPV4_SRC, toOf(ip)));
+        m.ipv4Dst().ifPresent(ip -> b.setExact(MatchField.IPV4_DST, toOf(ip)));
+        m.tcpSrc().ifPresent(p -> b.setExact(MatchField.TCP_SRC, TransportPort.of(p)));
+        m.tcpDst().ifPresent(p -> b.setExact(MatchField.TCP_DST, TransportPort.of(p)));
+        return b.build();
+    }
+
+    /** The actions in order; an empty list stays empty. */
+    public static List<OFAction> toActions(List<FlowAction> actions) {
+        OFActions a = FACTORY.actions();
+        OFOxms oxms = FACTORY.oxms();
+        List<OFAction> out = new ArrayList<>(actions.size());
+        for (FlowAction fa : actions) {
+            switch (fa.kind()) {
+                case SET_ETH_SRC:
+                    out.add(a.setField(oxms.ethSrc(toOf(fa.mac()))));
+                    break;
+                case SET_ETH_DST:
+                    out.add(a.setField(oxms.ethDst(toOf(fa.mac()))));
+                    break;
+                case SET_IPV4_SRC:
+                    out.add(a.setField(oxms.ipv4Src(toOf(fa.ipv4()))));
+                    break;
+                case SET_IPV4_DST:
+                    out.add(a.setField(oxms.ipv4Dst(toOf(fa.ipv4()))));
+                    break;
+                case OUTPUT:
+                    out.add(a.output(OFPort.of(fa.port()), 0));
+                    break;
+                case FLOOD:
+                    out.add(a.output(OFPort.FLOOD, 0));
+                    break;
+                case CONTROLLER:
+                    out.add(a.output(OFPort.CONTROLLER, CONTROLLER_MAX_LEN));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown action kind " + fa.kind());
+            }
+        }
+        return out;
+    }
+
+    /** One apply-actions instruction, or none when there are no actions (drop). */
+    public static List<OFInstruction> toInstructions(List<FlowAction> actions) {
+        if (actions.isEmpty()) {
+            return Collections.emptyList();
+        }
+        return Collections.singletonList(FACTORY.instructions().applyActions(toActions(actions)));
+    }
+
+    // --------------------------------------------------------------------------- from OpenFlow
+
+    /**
+     * The FlowMatch for an OpenFlow match. Only the fields FlowMatch knows are carried over,
+     * and only when exact (not masked) and when their prerequisites are met as FlowMatch states
+     * them (ip_proto and IPv4 addresses under eth_type 0x0800, TCP ports under ip_proto 6).
+     * Anything else (VLAN, IPv6, UDP, masks, ...) is dropped, so the result can be wider than
+     * the switch's match; use {@link #isRepresentable(Match)} to know.
+     */
+    public static FlowMatch fromMatch(Match m) {
+        FlowMatch.Builder b = FlowMatch.builder();
+        if (exact(m, MatchField.IN_PORT)) {
+            b.inPort(m.get(MatchField.IN_PORT).getPortNumber());
+        }
+        if (exact(m, MatchField.ETH_SRC)) {
+            b.ethSrc(MacAddress.of(m.get(MatchField.ETH_SRC).getLong()));
+        }
+        if (exact(m, MatchField.ETH_DST)) {
+            b.ethDst(MacAddress.of(m.get(MatchField.ETH_DST).getLong()));
+        }
+        Integer ethType = null;
+        if (exact(m, MatchField.ETH_TYPE)) {
+            ethType = m.get(MatchField.ETH_TYPE).getValue();
+            b.ethType(ethType);
+        }
+        if (ethType != null && ethType == FlowMatch.ETH_TYPE_IPV4) {
+            Integer ipProto = null;
+            if (exact(m, MatchField.IP_PROTO)) {
+                ipProto = (int) m.get(MatchField.IP_PROTO).getIpProtocolNumber();
+                b.ipProto(ipProto);
+            }
+            if (exact(m, MatchField.IPV4_SRC)) {
+                b.ipv4Src(Ipv4Address.of(m.get(MatchField.IPV4_SRC).getInt()));
+            }
+            if (exact(m, MatchField.IPV4_DST)) {
+                b.ipv4Dst(Ipv4Address.of(m.get(MatchField.IPV4_DST).getInt()));
+            }
+            if (ipProto != null && ipProto == FlowMatch.IP_PROTO_TCP) {
+                if (exact(m, MatchField.TCP_SRC)) {
+                    b.tcpSrc(m.get(MatchField.TCP_SRC).getPort());
+                }
+                if (exact(m, MatchField.TCP_DST)) {
+                    b.tcpDst(m.get(MatchField.TCP_DST).getPort());
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** True if {@link #fromMatch(Match)} loses nothing: translating back gives an equal match. */
+    public static boolean isRepresentable(Match m) {
+        try {
+            return toMatch(fromMatch(m)).equals(m);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The platform-neutral form of a switch's flow-removed message. */
+    public static FlowRemoved fromFlowRemoved(org.projectfloodlight.openflow.protocol.OFFlowRemoved msg) {
+        return new FlowRemoved(
+                msg.getCookie().getValue(),
+                msg.getPriority(),
+                fromMatch(msg.getMatch()),
+                fromReason(msg.getReason()),
+                msg.getPacketCount().getValue(),
+                msg.getByteCount().getValue(),
+                msg.getDurationSec());
+    }
+
+    /** The platform-neutral form of one flow-stats entry. */
+    public static FlowStatsEntry fromFlowStatsEntry(org.projectfloodlight.openflow.protocol.OFFlowStatsEntry e) {
+        return new FlowStatsEntry(
+                e.getCookie().getValue(),
+                e.getPriority(),
+                fromMatch(e.getMatch()),
+                e.getPacketCount().getValue(),
+                e.getByteCount().getValue(),
+                e.getDurationSec(),
+                e.getIdleTimeout(),
+                e.getHardTimeout());
+    }
+
+    /** IDLE_TIMEOUT, HARD_TIMEOUT and DELETE map one to one; anything else is OTHER. */
+    public static FlowRemoved.Reason fromReason(org.projectfloodlight.openflow.protocol.OFFlowRemovedReason r) {
+        if (r == null) {
+            return FlowRemoved.Reason.OTHER;
+        }
+        switch (r) {
+            case IDLE_TIMEOUT: return FlowRemoved.Reason.IDLE_TIMEOUT;
+            case HARD_TIMEOUT: return FlowRemoved.Reason.HARD_TIMEOUT;
+            case DELETE: return FlowRemoved.Reason.DELETE;
+            default: return FlowRemoved.Reason.OTHER;
+        }
+    }
+
+    // -------------------------------------------------------------------------------- helpers
+
+    private static boolean exact(Match m, MatchField<?> f) {
+        return m.supports(f) && m.isExact(f);
+    }
+
+    private static org.projectfloodlight.openflow.types.MacAddress toOf(MacAddress mac) {
+        return org.projectfloodlight.openflow.types.MacAddress.of(mac.toLong());
+    }
+
+    private static IPv4Address toOf(Ipv4Address ip) {
+        return IPv4Address.of(ip.toInt());
+    }
+}

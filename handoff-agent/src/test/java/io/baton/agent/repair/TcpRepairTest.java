@@ -1,0 +1,105 @@
+package io.baton.agent.repair;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.handoff.protocol.HandoffRequest;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** TCP repair on loopback: freeze a live connection, recreate it, keep talking over the same client socket. */
+class TcpRepairTest {
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void freezeAndRestoreKeepTheClientConnectionAlive() throws Exception {
+        int listenFd = RawSockets.listenLoopback();
+        int port = RawSockets.localPort(listenFd);
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(5000);
+            int server = RawSockets.accept(listenFd);
+            client.getOutputStream().write(ascii("hello "));
+            byte[] first = RawSockets.readFully(server, 6);
+            RawSockets.writeFully(server, ascii("ack1"));
+            assertArrayEquals(ascii("ack1"), client.getInputStream().readNBytes(4));
+            Thread.sleep(50); // let the ACK of ack1 arrive so the send queue is empty
+
+            FrozenSocket f = TcpRepair.freeze(server);
+            System.out.println("frozen: " + f);
+            assertEquals(0, f.recvQueueBytes());
+            assertEquals(0, f.sendQueueBytes());
+            assertEquals(port, f.localPort());
+            assertEquals(client.getLocalPort(), f.remotePort());
+            assertTrue(f.timestamps());
+            assertTrue(f.sack());
+            assertTrue(f.windowScaling());
+            assertTrue(TcpRepair.closeSilently(server));
+            RawSockets.close(listenFd);
+
+            HandoffRequest req = f.toRequest(1, first);
+            int fd = TcpRepair.restore(RepairParams.of(req));
+            try {
+                assertFalse(TcpRepair.isNonBlocking(fd));
+                System.out.println("restored mss=" + RawSockets.getIntOpt(fd, TcpRepair.SOL_TCP, TcpRepair.TCP_MAXSEG));
+                // The injected bytes come first, then what the client sends now.
+                client.getOutputStream().write(ascii("world"));
+                assertArrayEquals(ascii("hello world"), RawSockets.readFully(fd, 11));
+                // The restored socket can answer on the same connection.
+                byte[] big = new byte[3 * 1024 * 1024];
+                new java.util.Random(1).nextBytes(big);
+                Thread writer = new Thread(() -> RawSockets.writeFully(fd, big));
+                writer.start();
+                assertArrayEquals(big, client.getInputStream().readNBytes(big.length));
+                writer.join();
+                FrozenSocket again = TcpRepair.freeze(fd);
+                assertEquals(f.sendSeq() + 4 - 4 + big.length, again.sendSeq(), "send sequence continued");
+                assertEquals(f.recvSeq() + 5, again.recvSeq(), "receive sequence continued");
+            } finally {
+                TcpRepair.closeSilently(fd);
+            }
+            // Closed in repair mode: the client saw neither FIN nor RST.
+            client.setSoTimeout(300);
+            InputStream in = client.getInputStream();
+            assertThrows(SocketTimeoutException.class, in::read);
+        }
+    }
+
+    @Test
+    void restoreNamesTheFailedStep() {
+        HandoffRequest bad = HandoffRequest.builder().handoffId(1).clientIpv4(0x7f000001).clientPort(9)
+                .localIpv4(0xc0000201 /* 192.0.2.1, not ours */).localPort(80).build();
+        RepairException e = assertThrows(RepairException.class, () -> TcpRepair.restore(RepairParams.of(bad)));
+        assertTrue(e.getMessage().startsWith("bind(192.0.2.1:80)"), e.getMessage());
+        assertEquals(99, e.errno());
+    }
+
+    @Test
+    void repairOptionsEncodeWindowScalesAsSndOrRcvShifted() {
+        HandoffRequest r = HandoffRequest.builder().mss(1460).sndWscale(7).rcvWscale(9).sack(true).timestamps(true).build();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(TcpRepair.repairOptions(RepairParams.of(r)))
+                .order(java.nio.ByteOrder.nativeOrder());
+        assertEquals(32, b.remaining());
+        assertEquals(TcpRepair.TCPOPT_MSS, b.getInt());
+        assertEquals(1460, b.getInt());
+        assertEquals(TcpRepair.TCPOPT_WINDOW, b.getInt());
+        assertEquals(7 | (9 << 16), b.getInt());
+        assertEquals(TcpRepair.TCPOPT_SACK_PERM, b.getInt());
+        assertEquals(0, b.getInt());
+        assertEquals(TcpRepair.TCPOPT_TIMESTAMP, b.getInt());
+        HandoffRequest plain = HandoffRequest.builder().mss(0).sndWscale(7).rcvWscale(-1).build();
+        java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(TcpRepair.repairOptions(RepairParams.of(plain)))
+                .order(java.nio.ByteOrder.nativeOrder());
+        assertEquals(8, p.remaining(), "only MSS when window scaling was not negotiated by both");
+        assertEquals(TcpRepair.TCPOPT_MSS, p.getInt());
+        assertEquals(TcpRepair.DEFAULT_MSS, p.getInt());
+    }
+}

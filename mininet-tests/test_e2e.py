@@ -1,0 +1,183 @@
+"""End to end: clients -> VIP 10.0.0.100 -> Baton -> nginx on the servers,
+in nat and in dsr mode.
+
+One network per mode serves the whole module (starting one takes seconds);
+each test still makes its own traffic and compares counters before and after,
+so its outcome does not depend on the others.
+
+Test plan, per mode:
+  1. paths under /api/ reach the api pool (h3), every other path the static
+     pool, where round robin uses both h1 and h2 (X-Served-By and body agree)
+  2. the client's own address reaches nginx (PROXY protocol v2 from the agent)
+  3. 1 MiB and 100 MiB downloads arrive intact (sha256)
+  4. 200 concurrent connections all answered 200
+  5. a request head written in pieces (split inside the path); a 200 KiB
+     POST body, with and without Expect: 100-continue; a body written in
+     pieces
+  6. several requests kept alive on one connection all answered
+  7. no response byte passes through the controller; handoffs are counted
+  8. the agent of h1 stopped: h1 is down within 3 s and 20 requests are all
+     answered, none by h1 (the agent is started again afterwards)
+"""
+
+import uuid
+
+import pytest
+
+from baton_net import MODES, baton_network, wait_for
+
+STATIC_PATHS = ('/', '/index.html', '/static/app.js', '/api')
+API_PATHS = ('/api/users', '/api/orders/7')
+UPLOAD_BYTES = 200 * 1024
+
+
+@pytest.fixture(scope='module', params=MODES)
+def bn(request, baton_launchers, shared_files):
+    with baton_network(request.param, launchers=baton_launchers,
+                       files_dir=shared_files) as network:
+        yield network
+
+
+def stats(bn):
+    return bn.rest_get('stats')
+
+
+def test_paths_pick_the_pool(bn):
+    for client in bn.client_names:
+        for path in API_PATHS:
+            r = bn.curl(client, path)
+            assert r.status == 200, r.describe()
+            assert r.served_by in bn.expected_servers(path), r.describe()
+            assert r.text == '%s api\n' % r.served_by, r.describe()
+
+    static = [bn.curl(client, path)
+              for client in bn.client_names for path in STATIC_PATHS]
+    for r in static:
+        assert r.status == 200, r.describe()
+        assert r.served_by in bn.pool_members('static'), r.describe()
+        assert r.text == '%s static\n' % r.served_by, r.describe()
+    seen = {r.served_by for r in static}
+    assert seen == set(bn.pool_members('static')), \
+        'round robin over %d requests used only %s' % (len(static), seen)
+
+
+def test_client_address_reaches_the_server(bn):
+    request_id = uuid.uuid4().hex
+    r = bn.curl('c2', '/whoami', headers=['X-Request-Id: ' + request_id])
+    assert r.status == 200, r.describe()
+
+    def logged():
+        return [e for e in bn.access_log(r.served_by)
+                if e['request_id'] == request_id]
+    entries = wait_for(logged, 2, 'the request in %s\'s access log'
+                       % r.served_by)
+    assert entries[0]['proxy_protocol_addr'] == bn.host('c2').IP(), entries
+
+
+@pytest.mark.parametrize('name', ['1m.bin', '100m.bin'])
+def test_download_arrives_intact(bn, name):
+    expected = bn.files[name]
+    r = bn.curl('c1', expected.path, timeout=120)
+    assert r.status == 200, r.describe()
+    assert r.served_by in bn.pool_members('static'), r.describe()
+    assert r.size == expected.size, r.describe()
+    assert r.sha256 == expected.sha256, 'corrupted: ' + r.describe()
+
+
+def test_200_concurrent_connections(bn):
+    paths = ['/concurrent/%d' % i for i in range(200)]
+    results = bn.curl_many('c1', paths, parallel=200,
+                           headers=['Connection: close'], timeout=120)
+    failed = [r.describe() for r in results if not r.ok]
+    assert not failed, '%d of %d failed, e.g. %s' % (
+        len(failed), len(results), failed[:5])
+    connects = sum(r.num_connects for r in results)
+    assert connects == len(paths), 'expected one connection per request, ' \
+        'curl made %d' % connects
+    strays = [r.describe() for r in results
+              if r.served_by not in bn.pool_members('static')]
+    assert not strays, strays[:5]
+
+
+@pytest.mark.parametrize('path', ['/api/in-pieces', '/static/in-pieces'])
+def test_request_head_in_pieces(bn, path):
+    # 7-byte writes 50 ms apart: the first segment is "GET /ap", so the
+    # pool can only be chosen after several segments.
+    answer = bn.raw_request('c1', path, piece=7, delay=0.05)
+    assert answer['status'] == 200, answer
+    assert answer['served_by'] in bn.expected_servers(path), answer
+    kind = 'api' if path.startswith('/api/') else 'static'
+    assert answer['body'] == '%s %s\n' % (answer['served_by'], kind), answer
+
+
+@pytest.mark.parametrize('expect', ['100-continue', 'none'])
+def test_post_body_spans_segments(bn, tmp_path, expect):
+    body = tmp_path / 'body.bin'
+    body.write_bytes(bytes(range(256)) * (UPLOAD_BYTES // 256))
+    # curl 7.88 asks for 100-continue by itself for bodies over 1 KiB.
+    headers = ['Expect:'] if expect == 'none' else ['Expect: 100-continue']
+    r = bn.curl('c2', '/upload', data_file=str(body), headers=headers)
+    assert r.status == 200, r.describe()
+    assert r.served_by in bn.expected_servers('/upload'), r.describe()
+    assert r.text == '%s upload %d\n' % (r.served_by, UPLOAD_BYTES), \
+        r.describe()
+
+
+def test_post_written_in_pieces(bn):
+    answer = bn.raw_request('c2', '/upload', body_bytes=UPLOAD_BYTES,
+                            piece=11, delay=0.02, body_piece=16 * 1024)
+    assert answer['status'] == 200, answer
+    assert answer['body'] == '%s upload %d\n' % (answer['served_by'],
+                                                 UPLOAD_BYTES), answer
+
+
+def test_keep_alive_requests_on_one_connection(bn):
+    paths = ['/keep-alive/%d' % i for i in range(5)]
+    results = bn.curl_many('c1', paths)
+    failed = [r.describe() for r in results if not r.ok]
+    assert not failed, failed
+    assert sum(r.num_connects for r in results) == 1, \
+        'curl did not keep one connection: %s' % [r.num_connects
+                                                   for r in results]
+    # The connection was handed to one server, which answers all of them.
+    servers = {r.served_by for r in results}
+    assert len(servers) == 1 and servers <= set(bn.pool_members('static')), \
+        servers
+
+
+def test_responses_bypass_the_controller(bn):
+    before = stats(bn)
+    results = [bn.curl(c, p) for c in bn.client_names
+               for p in ('/', '/api/x', bn.files['1m.bin'].path)]
+    assert all(r.status == 200 for r in results), \
+        [r.describe() for r in results]
+    after = stats(bn)
+    assert after['serverToClientPayloadBytes'] == 0, after
+    handed_off = after['handoffs']['ok'] - before['handoffs']['ok']
+    assert handed_off >= len(results), \
+        '%d requests on new connections, %d handoffs' % (len(results),
+                                                         handed_off)
+    assert after['handoffs']['failed'] == before['handoffs']['failed'], after
+
+
+def test_stopped_agent_gets_no_new_connections(bn):
+    address = bn.address_of('h1')
+    bn.stop_agent('h1')
+    try:
+        def down():
+            server = bn.servers_by_address()[address]
+            return (not server['agentConnected'] and
+                    server['state'] == 'down') and server
+        server = wait_for(down, 3, 'h1 to be reported down')
+        handoffs_before = server['handoffsOk']
+
+        results = [bn.curl(bn.client_names[i % len(bn.client_names)],
+                           '/after-stop/%d' % i) for i in range(20)]
+        failed = [r.describe() for r in results if r.status != 200]
+        assert not failed, failed
+        by_h1 = [r.describe() for r in results if r.served_by == 'h1']
+        assert not by_h1, 'h1 answered without an agent: %s' % by_h1
+        assert bn.servers_by_address()[address]['handoffsOk'] == \
+            handoffs_before
+    finally:
+        bn.start_agent('h1')

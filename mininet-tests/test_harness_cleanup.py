@@ -1,0 +1,100 @@
+"""The harness's own life cycle.
+
+Test plan:
+  - with stand-ins for the controller and the agents (baton_net/stubs),
+    baton_network() goes through every start-up step of a real run: the
+    controller starts inside ctl from the JSON config, s1 (fail-mode secure)
+    connects to it through the management bridge, agents connect, the REST
+    API answers with the token and refuses without it
+  - a block that raises leaves nothing behind: no bridge of ours, no process
+    we started, no state file, no run directory
+"""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from baton_net import Launchers, RestError, baton_network, wait_for
+from baton_net.procs import STATE_FILE, alive
+from baton_net.topo import DATA_SWITCH, MGMT_SWITCH
+
+
+def ovs(*args):
+    return subprocess.run(['ovs-vsctl', '--timeout=5'] + list(args),
+                          capture_output=True, text=True, check=True
+                          ).stdout.strip()
+
+
+def test_start_up_with_stub_controller_and_agents(shared_files):
+    with baton_network('nat', launchers=Launchers.stubs(),
+                       files_dir=shared_files) as bn:
+        assert ovs('get', 'controller', DATA_SWITCH, 'is_connected') == 'true'
+        assert ovs('get', 'controller', DATA_SWITCH, 'target') == \
+            '"tcp:192.168.254.1:6653"'
+        assert int(ovs('get', 'controller', DATA_SWITCH, 'max_backoff')) \
+            <= 1000
+        assert ovs('get', 'bridge', DATA_SWITCH, 'fail_mode') == 'secure'
+        assert ovs('get', 'bridge', DATA_SWITCH, 'datapath_type') == 'netdev'
+        assert ovs('get', 'bridge', MGMT_SWITCH, 'fail_mode') == 'standalone'
+
+        servers = bn.rest_get('servers')
+        assert {s['address'] for s in servers} == \
+            {'10.0.0.11', '10.0.0.12', '10.0.0.13'}, servers
+        assert all(s['agentConnected'] for s in servers), servers
+        assert {s['pool'] for s in servers if s['address'] == '10.0.0.13'} \
+            == {'api'}, servers
+        assert bn.rest_get('stats')['serverToClientPayloadBytes'] == 0
+
+        # The token file is private and the API wants it.
+        assert os.stat(bn.token_file).st_mode & 0o777 == 0o600
+        assert os.stat(bn.secret_file).st_mode & 0o777 == 0o600
+        os.rename(bn.auth_header_file, bn.auth_header_file + '.away')
+        try:
+            with pytest.raises(RestError) as refused:
+                bn.rest_get('servers')
+            assert refused.value.status == '401'
+        finally:
+            os.rename(bn.auth_header_file + '.away', bn.auth_header_file)
+
+        # Agents start with the arguments the real agent takes.
+        argv = bn.procs.procs['agent-h3'].argv
+        assert argv[argv.index('--label') + 1] == 'api', argv
+        assert argv[argv.index('--interface') + 1] == 'h3-eth0', argv
+        assert '--proxy-protocol' in argv and '--vip' not in argv, argv
+        with open(bn.config_file) as f:
+            assert json.load(f)['services'][0]['mode'] == 'nat'
+
+        # stop_agent: the controller sees it go, start_agent: come back.
+        bn.stop_agent('h1')
+        wait_for(lambda: not bn.servers_by_address()['10.0.0.11']
+                 ['agentConnected'], 3, 'the controller to see h1 go')
+        bn.start_agent('h1')
+        assert bn.servers_by_address()['10.0.0.11']['agentConnected']
+
+
+class Boom(Exception):
+    pass
+
+
+def test_failure_inside_the_block_leaves_nothing_behind(shared_files):
+    seen = {}
+    with pytest.raises(Boom):
+        with baton_network('dsr', launchers=Launchers.stubs(),
+                           files_dir=shared_files) as bn:
+            seen['run_dir'] = bn.run_dir
+            seen['pids'] = [p.pid for p in bn.procs.procs.values()]
+            seen['nodes'] = [n.pid for n in bn.net.hosts]
+            assert set(ovs('list-br').split()) >= {DATA_SWITCH, MGMT_SWITCH}
+            raise Boom()
+
+    bridges = set(ovs('list-br').split())
+    assert not bridges & {DATA_SWITCH, MGMT_SWITCH}, bridges
+    assert len(seen['pids']) == 1 + 3 + 3, seen   # controller, nginx, agents
+    left = [p for p in seen['pids'] + seen['nodes'] if alive(p)]
+    assert not left, 'still running: %s' % left
+    assert not os.path.exists(seen['run_dir'])
+    assert not os.path.exists(STATE_FILE)
+    links = set(os.listdir('/sys/class/net'))
+    assert not [l for l in links if l.startswith(('s1-', 'm1-'))], links
