@@ -94,9 +94,13 @@ class RestError(AssertionError):
         self.status = status
 
 
+class GaveUp(AssertionError):
+    "Raised inside a wait_for predicate: waiting longer cannot help."
+
+
 def wait_for(predicate, timeout, what, interval=0.2, detail=lambda: ''):
     """Polls predicate() until it returns something truthy; returns that.
-       Exceptions inside predicate count as 'not yet'."""
+       Exceptions inside predicate count as 'not yet', except GaveUp."""
     deadline = time.time() + timeout
     last_error = None
     while True:
@@ -104,6 +108,9 @@ def wait_for(predicate, timeout, what, interval=0.2, detail=lambda: ''):
             value = predicate()
             if value:
                 return value
+        except GaveUp as e:
+            raise AssertionError('gave up waiting for %s: %s%s' % (
+                what, e, detail())) from None
         except Exception as e:     # noqa: BLE001 - retried until deadline
             last_error = e
         if time.time() >= deadline:
@@ -133,9 +140,29 @@ def run_in(host, argv, timeout=30, check=True):
 
 
 def listening(host):
-    "The 'address:port' strings of TCP sockets listening in a host."
+    """The 'address:port' strings of TCP sockets listening in a host.
+       Java's IPv6 sockets show IPv4 addresses as [::ffff:a.b.c.d]; those
+       are given as a.b.c.d.  A wildcard socket is '*:port'."""
     _, out, _ = run_in(host, ['ss', '-ltnH'])
-    return {line.split()[3] for line in out.splitlines() if line.strip()}
+    found = set()
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        address, _, port = line.split()[3].rpartition(':')
+        address = address.strip('[]')
+        if address.startswith('::ffff:'):
+            address = address[len('::ffff:'):]
+        if address in ('*', '0.0.0.0', '::'):
+            address = '*'
+        found.add('%s:%s' % (address, port))
+    return found
+
+
+def listens(host, address_port):
+    "Is address:port (or a wildcard on its port) listening in host?"
+    sockets = listening(host)
+    return (address_port in sockets or
+            '*:' + address_port.rpartition(':')[2] in sockets)
 
 
 def write_secret(path, value):
@@ -287,6 +314,13 @@ class BatonNetwork:
             argv += ['--vip', VIP]
         return argv
 
+    def check_running(self, name):
+        "GaveUp if a process we started has exited."
+        proc = self.procs.procs.get(name)
+        if proc is not None and not proc.running():
+            raise GaveUp('%s exited with code %s (log: %s)' % (
+                name, proc.popen.returncode, proc.log))
+
     def start_agent(self, server, wait=True, timeout=60):
         info('*** Starting agent on %s\n' % server)
         self.procs.start('agent-' + server, self.host(server),
@@ -309,6 +343,9 @@ class BatonNetwork:
                     if self.agent_running(s)}
 
         def connected():
+            for s in self.server_names:
+                if 'agent-' + s in self.procs.procs:
+                    self.check_running('agent-' + s)
             servers = self.servers_by_address()
             return all(servers.get(a, {}).get('agentConnected')
                        for a in expected)
@@ -400,8 +437,11 @@ def baton_network(mode='nat', clients=2, servers=3, config_overrides=None,
                         site.stdout_log)
         for name, site in sites.items():
             host = net.get(name)
-            wait_for(lambda: set(site.listen_addresses()) <= listening(host),
-                     10, 'nginx on %s to listen' % name)
+            def nginx_listens():
+                if not procs.procs['nginx-' + name].running():
+                    raise GaveUp('nginx exited; see %s' % site.error_log)
+                return all(listens(host, a) for a in site.listen_addresses())
+            wait_for(nginx_listens, 10, 'nginx on %s to listen' % name)
 
         bn = BatonNetwork(net, mode, run_dir, config, config_file, files,
                           sites, launchers, controller, proxy_protocol, procs,
@@ -413,8 +453,10 @@ def baton_network(mode='nat', clients=2, servers=3, config_overrides=None,
                         list(launchers.controller) + ['--config', config_file],
                         bn.controller_log)
             of = '%s:%d' % (MGMT_CONTROLLER_IP, OPENFLOW_PORT)
-            wait_for(lambda: procs.procs['controller'].running() and
-                     of in listening(ctl),
+            def controller_listens():
+                bn.check_running('controller')
+                return listens(ctl, of)
+            wait_for(controller_listens,
                      60, 'the controller to listen on %s' % of,
                      detail=lambda: '\n' + bn.log_tails(20))
 
@@ -422,7 +464,10 @@ def baton_network(mode='nat', clients=2, servers=3, config_overrides=None,
         net.start()
         _configure_mgmt_port()
         if controller:
-            wait_for(_s1_connected, 30, '%s to connect to the controller'
+            def s1_connected():
+                bn.check_running('controller')
+                return _s1_connected()
+            wait_for(s1_connected, 30, '%s to connect to the controller'
                      % DATA_SWITCH, detail=lambda: '\n' + bn.log_tails(20))
             if start_agents:
                 for name in sites:

@@ -63,26 +63,26 @@ final class OpenFlowMessageDecoder extends ByteToMessageDecoder {
         if (readable < length) {
             return;
         }
+        int type = in.getUnsignedByte(start + 1);
+        long xid = in.getUnsignedInt(start + 4);
         ByteBuf frame = in.retainedSlice(start, length);
         in.skipBytes(length);
         try {
             OFMessage msg = READER.readFrom(frame);
             if (msg == null) {
-                malformed(ctx, in, describeHeader(frame, version, length) + " did not parse", null);
+                malformed(ctx, in, describeHeader(version, type, length, xid) + " did not parse", null);
                 return;
             }
             out.add(msg);
         } catch (OFParseError | RuntimeException e) {
-            malformed(ctx, in, describeHeader(frame, version, length) + ": " + e.getMessage(), e);
+            malformed(ctx, in, describeHeader(version, type, length, xid) + ": " + e.getMessage(), e);
         } finally {
             frame.release();
         }
     }
 
-    private static String describeHeader(ByteBuf frame, int version, int length) {
-        return String.format("message version=0x%02x type=%d length=%d xid=%d", version,
-                frame.getUnsignedByte(frame.readerIndex() + 1), length,
-                frame.getUnsignedInt(frame.readerIndex() + 4));
+    private static String describeHeader(int version, int type, int length, long xid) {
+        return String.format("message version=0x%02x type=%d length=%d xid=%d", version, type, length, xid);
     }
 
     private void malformed(ChannelHandlerContext ctx, ByteBuf in, String reason, Throwable cause) {

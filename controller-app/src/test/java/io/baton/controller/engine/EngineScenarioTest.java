@@ -1,7 +1,6 @@
 package io.baton.controller.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.controller.config.BatonConfig;
@@ -24,7 +23,13 @@ import io.baton.handoff.protocol.HandoffDrop;
 import io.baton.handoff.protocol.DropReason;
 import io.baton.handoff.protocol.HandoffReady;
 import io.baton.handoff.protocol.HandoffRequest;
+import io.baton.handoff.protocol.HandoffMessage;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,16 +72,40 @@ class EngineScenarioTest {
         engine.start();
     }
 
+    /**
+     * What the engine sends to one fake agent, captured in a thread-safe queue (the engine
+     * writes from its own thread; an EmbeddedChannel's own queue is not safe to read across).
+     */
+    static final class AgentInbox {
+        final BlockingQueue<HandoffMessage> messages = new LinkedBlockingQueue<>();
+
+        <T extends HandoffMessage> T next(Class<T> type) throws InterruptedException {
+            HandoffMessage m = messages.poll(5, TimeUnit.SECONDS);
+            if (m == null) {
+                throw new AssertionError("no message for the agent; expected " + type.getSimpleName());
+            }
+            assertEquals(type, m.getClass(), "next message to the agent");
+            return type.cast(m);
+        }
+    }
+
     /** An agent for a server, on an embedded channel, located on the switch by an ARP reply. */
-    private EmbeddedChannel agent(String ip, String mac, int port) {
-        EmbeddedChannel ch = new EmbeddedChannel();
+    private AgentInbox agent(String ip, String mac, int port) {
+        AgentInbox inbox = new AgentInbox();
+        EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                inbox.messages.add((HandoffMessage) msg);
+                promise.trySuccess();
+            }
+        });
         AgentSession s = new AgentSession(ch, Ipv4Address.parse(ip), MacAddress.parse(mac), "test",
                 Set.of(VIP), System.nanoTime());
         engine.agentAuthenticated(s);
         sessions.put(ip, s);
         engine.packetIn(SW, port, FrameBuilder.arpReply(MacAddress.parse(mac), Ipv4Address.parse(ip),
                 MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));
-        return ch;
+        return inbox;
     }
 
     private final java.util.Map<String, AgentSession> sessions = new java.util.HashMap<>();
@@ -120,7 +149,7 @@ class EngineScenarioTest {
         start(mode);
         await(() -> sb.installed.size() >= 2, "base rules");
         assertEquals(FlowRuleFactory.PRIORITY_TABLE_MISS, sb.installed.get(0).priority());
-        EmbeddedChannel api = agent("10.0.0.13", "00:00:00:00:00:13", 5);
+        AgentInbox api = agent("10.0.0.13", "00:00:00:00:00:13", 5);
         agent("10.0.0.11", "00:00:00:00:00:11", 3);
 
         int isn = 1000;
@@ -155,8 +184,7 @@ class EngineScenarioTest {
                 isn + 1 + part1.length(), serverIsn + 1, ts, part2));
 
         // /api/ goes to the api pool: its agent gets the handoff, with the exact TCP state.
-        await(() -> api.outboundMessages().size() > 0, "handoff request to the api agent");
-        HandoffRequest req = (HandoffRequest) api.readOutbound();
+        HandoffRequest req = api.next(HandoffRequest.class);
         assertEquals(CLIENT.toInt(), req.clientIpv4());
         assertEquals(CLIENT_PORT, req.clientPort());
         assertEquals(mode.equals("nat") ? Ipv4Address.parse("10.0.0.13").toInt() : VIP.toInt(), req.localIpv4());
@@ -175,8 +203,7 @@ class EngineScenarioTest {
                 serverIsn + 1, ts, null));
         int rulesBefore = sb.installed.size();
         engine.agentMessage(sessions.get("10.0.0.13"), new HandoffReady(req.handoffId()));
-        await(() -> api.outboundMessages().size() > 0, "commit");
-        assertTrue(api.readOutbound() instanceof HandoffCommit);
+        api.next(HandoffCommit.class);
         List<FlowRule> rules = sb.installed.subList(rulesBefore, sb.installed.size());
         assertEquals(2, rules.size(), "a forward and a reverse rule");
         FlowRule fwd = rules.get(0);
@@ -201,15 +228,14 @@ class EngineScenarioTest {
     @Test
     void aDroppedHandoffResetsTheClientAndFreesTheConnection() throws Exception {
         start("nat");
-        EmbeddedChannel st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         int isn = 5;
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
         await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
         int serverIsn = lastTcpTo(CLIENT_MAC).seq();
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
                 TcpOptions.NONE, "GET / HTTP/1.0\r\n\r\n"));
-        await(() -> st.outboundMessages().size() > 0, "handoff request");
-        HandoffRequest req = (HandoffRequest) st.readOutbound();
+        HandoffRequest req = st.next(HandoffRequest.class);
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(req.handoffId(), DropReason.REPAIR_FAILED, "test"));
         await(() -> lastTcpTo(CLIENT_MAC).has(Frame.TCP_RST), "RST to the client");
         await(() -> {
@@ -252,7 +278,7 @@ class EngineScenarioTest {
                 .replace("\"services\":", "\"frontend\": {\"maxHalfOpen\": 1}, \"services\":"), Path.of("/cfg"));
         engine = new BatonEngine(config, sb);
         engine.start();
-        EmbeddedChannel st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         engine.packetIn(SW, CLIENT_SWITCH_PORT, FrameBuilder.tcp(CLIENT_MAC, VMAC, CLIENT, VIP, 1, 80, 1, 0,
                 Frame.TCP_SYN, 100, TcpOptions.NONE, null)); // fills the table
         TcpOptions syn = new TcpOptions(1460, 7, true, true, 4242, 0);
@@ -263,8 +289,7 @@ class EngineScenarioTest {
         TcpOptions ts = TcpOptions.timestampsOnly(4243, cookie.options().tsVal());
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, 501, cookie.seq() + 1, ts,
                 "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
-        await(() -> st.outboundMessages().size() > 0, "handoff of the cookie connection");
-        HandoffRequest req = (HandoffRequest) st.readOutbound();
+        HandoffRequest req = st.next(HandoffRequest.class);
         assertEquals(cookie.seq() + 1, req.sendSeq());
         assertEquals(501, req.recvSeq());
         assertEquals(7, req.sndWscale(), "window scale recovered from the echoed timestamp");

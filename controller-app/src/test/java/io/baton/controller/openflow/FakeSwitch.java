@@ -152,6 +152,11 @@ final class FakeSwitch implements AutoCloseable {
         inbox.clear();
     }
 
+    /** Stops (or resumes) reading from the socket, so the controller's writes back up. */
+    void setReading(boolean reading) {
+        channel.eventLoop().submit(() -> channel.config().setAutoRead(reading)).syncUninterruptibly();
+    }
+
     boolean isOpen() {
         return channel.isActive();
     }
@@ -162,8 +167,10 @@ final class FakeSwitch implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (!group.isShuttingDown()) {
+            channel.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     private final class Responder extends SimpleChannelInboundHandler<OFMessage> {

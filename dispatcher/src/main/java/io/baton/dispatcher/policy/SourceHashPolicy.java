@@ -3,6 +3,7 @@ package io.baton.dispatcher.policy;
 import io.baton.dispatcher.pool.PoolView;
 import io.baton.dispatcher.pool.ServerView;
 import io.baton.dispatcher.request.RequestInfo;
+import java.util.List;
 
 /**
  * Source-address affinity by rendezvous (highest random weight) hashing, Thaler and Ravishankar
@@ -11,16 +12,27 @@ import io.baton.dispatcher.request.RequestInfo;
  * only about 1/N of them, with no table to build. O(N) per decision.
  */
 final class SourceHashPolicy implements Policy {
+    private final ServerOrder order = new ServerOrder();
+    private long[] nameHashes = new long[0];   // aligned with the pool's servers
+
     @Override
     public Decision choose(RequestInfo request, PoolView pool) {
+        List<ServerView> servers = pool.servers();
+        if (order.changed(servers)) {
+            nameHashes = new long[servers.size()];
+            for (int i = 0; i < nameHashes.length; i++) {
+                nameHashes[i] = Hashing.hash(servers.get(i).name(), 0);
+            }
+        }
         ServerView best = null;
         long bestScore = 0;
         long ip = request.clientIpv4() & 0xFFFFFFFFL;
-        for (ServerView s : pool.servers()) {
+        for (int i = 0; i < servers.size(); i++) {
+            ServerView s = servers.get(i);
             if (!s.acceptsNewConnections()) {
                 continue;
             }
-            long score = Hashing.hash(ip, Hashing.hash(s.name(), 0));
+            long score = Hashing.hash(ip, nameHashes[i]);
             if (best == null || Long.compareUnsigned(score, bestScore) > 0) {
                 best = s;
                 bestScore = score;

@@ -68,30 +68,70 @@ public final class HttpHeadDecoder {
             return terminal;
         }
         int max = limits.maxHeadBytes();
-        ensureCapacity(Math.min(max, (long) count + len));
-        int end = off + len;
-        for (int i = off; i < end; i++) {
-            byte b = src[i];
-            buf[count++] = b;
-            HeadResult r;
-            try {
-                r = step(b);
-            } catch (HeadRejection e) {
-                r = HeadResult.rejected(e.reason(), e.detail());
+        int take = Math.min(len, max - count); // never keep more than the limit allows
+        ensureCapacity(count + take);
+        System.arraycopy(src, off, buf, count, take);
+        HeadResult r;
+        try {
+            r = run(count + take);
+        } catch (HeadRejection e) {
+            r = HeadResult.rejected(e.reason(), e.detail());
+        }
+        if (r == null && count >= max) {
+            r = HeadResult.rejected(RejectReason.HEAD_TOO_LARGE, "no end of head within " + max + " bytes");
+        }
+        if (r == null) {
+            return HeadResult.needMore();
+        }
+        terminal = r;
+        buf = null; // nothing more to read; let the copy go
+        names.clear();
+        values.clear();
+        return r;
+    }
+
+    /**
+     * Runs the state machine over buf[count, end), one byte at a time except where a tight loop
+     * can skip bytes that cannot change the state (inside a field line or the target); the
+     * byte that stops such a loop goes through {@link #step} like any other, so the outcome
+     * and the position it is reached at do not depend on segment boundaries.
+     */
+    private HeadResult run(int end) throws HeadRejection {
+        while (count < end) {
+            if (state == State.FIELD) {
+                int p = count;
+                while (p < end) {
+                    byte b = buf[p];
+                    if (b == CR || b == LF) {
+                        break;
+                    }
+                    p++;
+                }
+                count = p;
+                if (p == end) {
+                    return null;
+                }
+            } else if (state == State.TARGET) {
+                int p = count;
+                int limit = Math.min(end, targetStart + limits.maxTargetBytes());
+                while (p < limit) {
+                    byte b = buf[p];
+                    if (b <= 0x20 || b == 0x7F || b == '#') { // negative bytes are 0x80..0xFF
+                        break;
+                    }
+                    p++;
+                }
+                count = p;
+                if (p == end) {
+                    return null;
+                }
             }
-            if (r == null && count >= max) {
-                r = HeadResult.rejected(RejectReason.HEAD_TOO_LARGE,
-                        "no end of head within " + max + " bytes");
-            }
+            HeadResult r = step(buf[count++]);
             if (r != null) {
-                terminal = r;
-                buf = null; // nothing more to read; let the copy go
-                names.clear();
-                values.clear();
                 return r;
             }
         }
-        return HeadResult.needMore();
+        return null;
     }
 
     /** Convenience for {@code offer(buf, 0, buf.length)}. */
@@ -104,7 +144,7 @@ public final class HttpHeadDecoder {
         return count;
     }
 
-    private void ensureCapacity(long needed) {
+    private void ensureCapacity(int needed) {
         if (needed > buf.length) {
             int n = (int) Math.min(limits.maxHeadBytes(), Math.max(needed, 2L * buf.length));
             buf = Arrays.copyOf(buf, n);

@@ -69,6 +69,16 @@ public final class ContentRule {
 
     NamePattern sniPattern() { return sni; }
 
+    /** The first headerEquals condition, if any: an index key for {@link RuleSet}. */
+    HeaderCondition firstHeaderEquals() {
+        for (HeaderCondition c : headers) {
+            if (c.equalsValue() != null) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     boolean hasHttpConditions() {
         return pathPrefix != null || pathRegex != null || host != null || method != null
                 || !headers.isEmpty() || !cookies.isEmpty();
@@ -162,6 +172,14 @@ public final class ContentRule {
             this.name = name;
             this.equals = equals;
             this.regex = regex;
+        }
+
+        String name() {
+            return name;
+        }
+
+        String equalsValue() {
+            return equals;
         }
 
         boolean matches(HttpRequestHead h) {

@@ -16,8 +16,9 @@ import java.util.Optional;
  * hold chooses the pool; otherwise the default pool. Immutable and safe to share across threads.
  *
  * <p>Each rule is filed under one index key it cannot match without: its exact host (a hash
- * map), else its path prefix (a {@link PrefixTrie}), else its wildcard host suffix, else its
- * SNI (exact or suffix), else an "always check" list. A lookup gathers the ascending index
+ * map), else its path prefix (a {@link PrefixTrie}), else its first header-equals condition
+ * (name, then value, in maps), else its wildcard host suffix, else its SNI (exact or suffix),
+ * else an "always check" list. A lookup gathers the ascending index
  * lists its host, path and SNI select, merges them by rule index, and evaluates the candidates
  * in that order, so the first match is the same as a linear scan's (a property tested
  * against {@link ContentRule#matches}) while hundreds of rules on distinct hosts or prefixes
@@ -31,6 +32,7 @@ public final class RuleSet {
     private final Map<String, int[]> exactHost;
     private final Map<String, int[]> hostSuffix;   // ".example.com" -> rules for "*.example.com"
     private final PrefixTrie pathPrefixes;
+    private final Map<String, Map<String, int[]>> headerEquals;  // lower-case name -> value -> rules
     private final Map<String, int[]> exactSni;
     private final Map<String, int[]> sniSuffix;
     private final int[] unindexed;
@@ -42,6 +44,7 @@ public final class RuleSet {
         Map<String, List<Integer>> hs = new HashMap<>();
         Map<String, List<Integer>> es = new HashMap<>();
         Map<String, List<Integer>> ss = new HashMap<>();
+        Map<String, Map<String, List<Integer>>> he = new HashMap<>();
         PrefixTrie.Builder trie = new PrefixTrie.Builder();
         List<Integer> rest = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
@@ -52,6 +55,10 @@ public final class RuleSet {
                 eh.computeIfAbsent(host.exact(), k -> new ArrayList<>()).add(i);
             } else if (r.pathPrefix().isPresent()) {
                 trie.add(r.pathPrefix().get(), i);
+            } else if (r.firstHeaderEquals() != null) {
+                ContentRule.HeaderCondition c = r.firstHeaderEquals();
+                he.computeIfAbsent(c.name(), k -> new HashMap<>())
+                        .computeIfAbsent(c.equalsValue(), k -> new ArrayList<>()).add(i);
             } else if (host != null) {
                 hs.computeIfAbsent(host.suffix(), k -> new ArrayList<>()).add(i);
             } else if (sni != null && sni.isExact()) {
@@ -67,6 +74,11 @@ public final class RuleSet {
         exactSni = freeze(es);
         sniSuffix = freeze(ss);
         pathPrefixes = trie.build();
+        Map<String, Map<String, int[]>> heFrozen = new HashMap<>();
+        for (Map.Entry<String, Map<String, List<Integer>>> e : he.entrySet()) {
+            heFrozen.put(e.getKey(), freeze(e.getValue()));
+        }
+        headerEquals = heFrozen;
         unindexed = toArray(rest);
     }
 
@@ -107,6 +119,12 @@ public final class RuleSet {
                 addSuffixes(hostSuffix, host.get(), lists);
             }
             pathPrefixes.collect(h.path(), lists);
+            for (Map.Entry<String, Map<String, int[]>> e : headerEquals.entrySet()) {
+                Optional<String> v = h.header(e.getKey());
+                if (v.isPresent()) {
+                    addExact(e.getValue(), v.get(), lists);
+                }
+            }
         } else {
             Optional<String> sni = r.tls().flatMap(TlsClientHello::serverName);
             if (sni.isPresent()) {

@@ -251,6 +251,27 @@ class HttpHeadDecoderTest {
     }
 
     @Test
+    void limitRejectionsAreTheSameAtEverySplitPoint() {
+        byte[] b = bytes("GET /abcdefghijklmnop HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n");
+        HttpLimits[] limits = {
+            HttpLimits.builder().maxTargetBytes(5).build(),
+            HttpLimits.builder().maxTargetBytes(16).build(),
+            HttpLimits.builder().maxHeadBytes(40).build(),
+            HttpLimits.builder().maxHeaders(2).build(),
+            HttpLimits.builder().maxHeadBytes(b.length).maxTargetBytes(17).maxHeaders(4).build(),
+        };
+        String[] expected = {"TARGET_TOO_LONG", "TARGET_TOO_LONG", "HEAD_TOO_LARGE", "TOO_MANY_HEADERS", "COMPLETE"};
+        for (int i = 0; i < limits.length; i++) {
+            String whole = describe(Feed.whole(b, limits[i]));
+            assertTrue(whole.contains(expected[i]), whole);
+            for (int k = 0; k <= b.length; k++) {
+                assertEquals(whole, describe(Feed.split(b, k, limits[i])), limits[i] + " split at " + k);
+            }
+            assertEquals(whole, describe(Feed.byteByByte(b, limits[i])));
+        }
+    }
+
+    @Test
     void headTooLargeIsReportedWithoutWaitingForMoreBytes() {
         HttpLimits limits = HttpLimits.builder().maxHeadBytes(20).build();
         HttpHeadDecoder d = new HttpHeadDecoder(limits);

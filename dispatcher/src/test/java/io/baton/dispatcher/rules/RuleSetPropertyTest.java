@@ -12,6 +12,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Assertions;
 
 /** The compiled, indexed matcher must pick exactly the rule a linear first-match scan picks. */
@@ -33,7 +34,13 @@ class RuleSetPropertyTest {
                 }
             }
             Assertions.assertEquals(expected, rs.poolFor(r), () -> r + " against " + rules);
+            Statistics.label("rule matched").collect(!expected.equals("default"));
         }
+        // the generators must exercise both outcomes, or this property proves little
+        Statistics.label("rule matched").coverage(c -> {
+            c.check(true).percentage(p -> p > 30.0);
+            c.check(false).percentage(p -> p > 5.0);
+        });
     }
 
     @Provide
@@ -58,6 +65,9 @@ class RuleSetPropertyTest {
             }
             if (d % 11 == 1) {
                 r.pathRegex("b");
+            }
+            if (e % 4 == 1) {
+                r.headerEquals("X-T", e % 8 == 1 ? "1" : "2");
             }
             return r;
         });
@@ -90,6 +100,9 @@ class RuleSetPropertyTest {
             }
             if (c % 3 == 0) {
                 h.header("Cookie", "k=" + (1 + c % 2));
+            }
+            if (a % 3 == 1) {
+                h.header("x-t", String.valueOf(1 + b % 2));
             }
             return RequestInfo.http(1, 2, h.build());
         }).list().ofMinSize(1).ofMaxSize(10);

@@ -27,6 +27,10 @@ public final class Fixtures {
         return ServerView.builder(name).state(state).build();
     }
 
+    public static ServerView server(String name, int weight, ServerState state) {
+        return ServerView.builder(name).weight(weight).state(state).build();
+    }
+
     public static ServerView loaded(String name, int conns) {
         return ServerView.builder(name).activeConnections(conns).build();
     }

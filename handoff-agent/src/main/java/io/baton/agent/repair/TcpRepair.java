@@ -49,6 +49,8 @@ public final class TcpRepair {
     public static final int TCPI_OPT_TIMESTAMPS = 1;
     public static final int TCPI_OPT_SACK = 2;
     public static final int TCPI_OPT_WSCALE = 4;
+    /** Largest value setsockopt(TCP_MAXSEG) accepts (MAX_TCP_WINDOW). */
+    public static final int MAX_USER_MSS = 32767;
     /** The MSS TCP assumes when none was announced. */
     public static final int DEFAULT_MSS = 536;
 
@@ -69,7 +71,7 @@ public final class TcpRepair {
     /**
      * Recreates a connection in repair mode and leaves repair mode without a window probe, so
      * nothing is sent until the application writes (or the peer sends). Order, as measured:
-     * repair on; send-queue seq; receive-queue seq; TCP_TIMESTAMP; SO_REUSEADDR; bind; connect
+     * repair on; send-queue seq; receive-queue seq; TCP_TIMESTAMP; SO_REUSEADDR; TCP_MAXSEG; bind; connect
      * (no SYN in repair mode); data into the receive queue; TCP_REPAIR_OPTIONS; TCP_REPAIR_WINDOW;
      * TCP_REPAIR_OFF_NO_WP.
      *
@@ -95,6 +97,11 @@ public final class TcpRepair {
                 setInt(fd, SOL_TCP, TCP_TIMESTAMP, p.tsVal(), "TCP_TIMESTAMP=" + Integer.toUnsignedString(p.tsVal()));
             }
             setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+            // connect() in repair mode computes the send MSS from mss_clamp, which is still the
+            // default 536 then (TCPOPT_MSS below only changes the clamp, not the cached MSS).
+            // A TCP_MAXSEG set before connect becomes the clamp connect uses.
+            int userMss = Math.min(p.mss() > 0 ? p.mss() : DEFAULT_MSS, MAX_USER_MSS);
+            setInt(fd, SOL_TCP, TCP_MAXSEG, userMss, "TCP_MAXSEG=" + userMss);
             String local = Ipv4.toString(p.localIpv4()) + ":" + p.localPort();
             String remote = Ipv4.toString(p.remoteIpv4()) + ":" + p.remotePort();
             try {

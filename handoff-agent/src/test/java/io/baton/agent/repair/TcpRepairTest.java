@@ -34,7 +34,6 @@ class TcpRepairTest {
             Thread.sleep(50); // let the ACK of ack1 arrive so the send queue is empty
 
             FrozenSocket f = TcpRepair.freeze(server);
-            System.out.println("frozen: " + f);
             assertEquals(0, f.recvQueueBytes());
             assertEquals(0, f.sendQueueBytes());
             assertEquals(port, f.localPort());
@@ -49,7 +48,9 @@ class TcpRepairTest {
             int fd = TcpRepair.restore(RepairParams.of(req));
             try {
                 assertFalse(TcpRepair.isNonBlocking(fd));
-                System.out.println("restored mss=" + RawSockets.getIntOpt(fd, TcpRepair.SOL_TCP, TcpRepair.TCP_MAXSEG));
+                // Send MSS: the clamp less the 12 bytes of the timestamp option (not the default 536).
+                int mss = RawSockets.getIntOpt(fd, TcpRepair.SOL_TCP, TcpRepair.TCP_MAXSEG);
+                assertEquals(Math.min(f.mss(), TcpRepair.MAX_USER_MSS) - 12, mss);
                 // The injected bytes come first, then what the client sends now.
                 client.getOutputStream().write(ascii("world"));
                 assertArrayEquals(ascii("hello world"), RawSockets.readFully(fd, 11));
@@ -61,6 +62,10 @@ class TcpRepairTest {
                 assertArrayEquals(big, client.getInputStream().readNBytes(big.length));
                 writer.join();
                 FrozenSocket again = TcpRepair.freeze(fd);
+                assertTrue(again.timestamps() && again.sack() && again.windowScaling(), again.toString());
+                assertEquals(f.sndWscale(), again.sndWscale());
+                assertEquals(f.rcvWscale(), again.rcvWscale());
+                assertTrue(Integer.compareUnsigned(again.tsVal(), f.tsVal()) >= 0, "timestamp clock continued");
                 assertEquals(f.sendSeq() + 4 - 4 + big.length, again.sendSeq(), "send sequence continued");
                 assertEquals(f.recvSeq() + 5, again.recvSeq(), "receive sequence continued");
             } finally {

@@ -33,7 +33,9 @@ public final class HandoffFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
+        if (failed || !ctx.channel().isOpen()) {
+            // After an error (here or in the message decoder, which closes the channel) the
+            // rest of the stream is not decoded.
             in.skipBytes(in.readableBytes());
             return;
         }

@@ -1,0 +1,126 @@
+package io.baton.agent;
+
+import io.baton.handoff.protocol.ProtocolCounters;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running handoff agent: controller connection, handoff state machine, relays. Start with
+ * {@link #start()}, stop with {@link #close()}.
+ */
+public final class Agent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentConfig config;
+    private final EpollEventLoopGroup group;
+    private final ScheduledExecutorService ctl;
+    private final ProtocolCounters counters = new ProtocolCounters();
+    private final HandoffManager handoffs;
+    private final ControllerClient controller;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean started;
+
+    /**
+     * @param secret the shared secret (see {@link io.baton.handoff.protocol.SecretFile})
+     * @throws IllegalStateException if native epoll is not available on this host
+     */
+    public Agent(AgentConfig config, byte[] secret) {
+        if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("native epoll is unavailable: " + Epoll.unavailabilityCause());
+        }
+        this.config = config;
+        this.group = new EpollEventLoopGroup(config.threads());
+        this.ctl = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-handoff");
+            t.setDaemon(true);
+            return t;
+        });
+        this.controller = new ControllerClient(config, secret, group, counters, this::liveConnections);
+        this.handoffs = new HandoffManager(config, group, ctl, controller::send);
+    }
+
+    /** Connects to the controller (and keeps reconnecting). Returns at once. */
+    public synchronized Agent start() {
+        if (!started) {
+            started = true;
+            LOG.info("baton-agent: controller {}:{}, web server {}, label {}", config.controllerHost(),
+                    config.controllerPort(), config.upstream(), config.label());
+            controller.start(new ControllerClient.Dispatcher() {
+                @Override
+                public void onRequest(io.baton.handoff.protocol.HandoffRequest r) {
+                    handoffs.onRequest(r);
+                }
+
+                @Override
+                public void onCommit(long id) {
+                    handoffs.onCommit(id);
+                }
+
+                @Override
+                public void onAbort(long id) {
+                    handoffs.onAbort(id);
+                }
+            });
+        }
+        return this;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    /** Handed-off connections held now (preparing, ready or relaying). */
+    public int liveConnections() {
+        return handoffs.liveConnections();
+    }
+
+    /** Whether a session with the controller is authenticated now. */
+    public boolean isAuthenticated() {
+        return controller.isAuthenticated();
+    }
+
+    /** Successful authentications so far (1 + number of reconnects that succeeded). */
+    public long authentications() {
+        return controller.authentications();
+    }
+
+    /** Sessions that failed authentication (bad Welcome, or closed by the controller during it). */
+    public long authFailures() {
+        return controller.authFailures();
+    }
+
+    /** Codec counters of the controller connection(s). */
+    public ProtocolCounters protocolCounters() {
+        return counters;
+    }
+
+    /** Stops: closes the controller connection, unfinished handoffs silently, and relays. */
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        controller.close();
+        handoffs.shutdown();
+        ctl.shutdown();
+        try {
+            ctl.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        closed.countDown();
+    }
+
+    /** Waits until {@link #close()} has run. */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+}

@@ -1,0 +1,322 @@
+package io.baton.agent;
+
+import io.baton.agent.relay.ProxyHeader;
+import io.baton.agent.relay.Relay;
+import io.baton.agent.repair.RepairException;
+import io.baton.agent.repair.RepairParams;
+import io.baton.agent.repair.TcpRepair;
+import io.baton.handoff.protocol.ConnectionClosed;
+import io.baton.handoff.protocol.DropReason;
+import io.baton.handoff.protocol.HandoffDrop;
+import io.baton.handoff.protocol.HandoffMessage;
+import io.baton.handoff.protocol.HandoffReady;
+import io.baton.handoff.protocol.HandoffRequest;
+import io.baton.handoff.protocol.Ipv4;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two-phase handoff on the agent side. All state lives on one thread, {@code ctl} (TCP
+ * repair system calls run there too, off the Netty event loops); relays run on the event loops
+ * and report back to {@code ctl}.
+ *
+ * <pre>
+ * HandoffRequest -> checks -> TCP repair restore -> connect to the web server -> HandoffReady
+ *   -> HandoffCommit  -> adopt the socket in Netty, relay -> ConnectionClosed
+ *   -> HandoffAbort   -> close in repair mode (nothing sent), no message
+ *   -> commit timeout -> close in repair mode, HandoffDrop(COMMIT_TIMEOUT)
+ * </pre>
+ */
+final class HandoffManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HandoffManager.class);
+
+    private enum State { PREPARING, READY, RELAYING, CLOSED }
+
+    private record Tuple(int clientIpv4, int clientPort, int localIpv4, int localPort) {
+        static Tuple of(HandoffRequest r) {
+            return new Tuple(r.clientIpv4(), r.clientPort(), r.localIpv4(), r.localPort());
+        }
+
+        @Override
+        public String toString() {
+            return Ipv4.toString(clientIpv4) + ":" + clientPort + " -> " + Ipv4.toString(localIpv4) + ":" + localPort;
+        }
+    }
+
+    private static final class Handoff {
+        final HandoffRequest request;
+        final Tuple tuple;
+        final EventLoop loop;
+        State state = State.PREPARING;
+        int fd;
+        Channel upstream;
+        ScheduledFuture<?> timeout;
+        boolean commitPending;
+        Relay relay;
+
+        Handoff(HandoffRequest request, int fd, EventLoop loop) {
+            this.request = request;
+            this.tuple = Tuple.of(request);
+            this.fd = fd;
+            this.loop = loop;
+        }
+
+        long id() {
+            return request.handoffId();
+        }
+    }
+
+    private final AgentConfig config;
+    private final EventLoopGroup group;
+    private final ScheduledExecutorService ctl;
+    private final Consumer<HandoffMessage> toController;
+    private final Set<Integer> myAddresses = new HashSet<>();
+    private final Map<Long, Handoff> byId = new HashMap<>();
+    private final Map<Tuple, Handoff> byTuple = new HashMap<>();
+    private final AtomicInteger live = new AtomicInteger();
+
+    HandoffManager(AgentConfig config, EventLoopGroup group, ScheduledExecutorService ctl,
+                   Consumer<HandoffMessage> toController) {
+        this.config = config;
+        this.group = group;
+        this.ctl = ctl;
+        this.toController = toController;
+        myAddresses.add(config.serverIpv4());
+        myAddresses.addAll(config.vips());
+    }
+
+    /** Handed-off connections held now: preparing, ready or relaying. */
+    int liveConnections() {
+        return live.get();
+    }
+
+    void onRequest(HandoffRequest r) {
+        ctl.execute(() -> handleRequest(r));
+    }
+
+    void onCommit(long id) {
+        ctl.execute(() -> handleCommit(id));
+    }
+
+    void onAbort(long id) {
+        ctl.execute(() -> handleAbort(id));
+    }
+
+    /** Closes everything (agent shutdown): unfinished handoffs silently, relays normally. */
+    void shutdown() {
+        ctl.execute(() -> {
+            for (Handoff h : new ArrayList<>(byId.values())) {
+                if (h.state == State.RELAYING) {
+                    h.relay.close();
+                } else {
+                    forget(h);
+                }
+            }
+        });
+    }
+
+    private void drop(long id, DropReason reason, String detail) {
+        LOG.info("handoff {}: drop {}: {}", id, reason, detail);
+        toController.accept(new HandoffDrop(id, reason, detail));
+    }
+
+    private void handleRequest(HandoffRequest r) {
+        long id = r.handoffId();
+        String problem = r.validationProblem();
+        if (problem != null) {
+            drop(id, DropReason.BAD_REQUEST, problem);
+            return;
+        }
+        if (!myAddresses.contains(r.localIpv4())) {
+            drop(id, DropReason.NOT_MY_ADDRESS, Ipv4.toString(r.localIpv4()) + " is neither this server's address "
+                    + Ipv4.toString(config.serverIpv4()) + " nor one of its --vip addresses");
+            return;
+        }
+        Tuple t = Tuple.of(r);
+        if (byId.containsKey(id)) {
+            drop(id, DropReason.DUPLICATE, "handoff id " + id + " is live");
+            return;
+        }
+        Handoff same = byTuple.get(t);
+        if (same != null) {
+            drop(id, DropReason.DUPLICATE, "connection " + t + " is live as handoff " + same.id());
+            return;
+        }
+        if (byId.size() >= config.maxConnections()) {
+            drop(id, DropReason.OVERLOADED, byId.size() + " connections held, --max-connections is " + config.maxConnections());
+            return;
+        }
+        int fd;
+        try {
+            fd = TcpRepair.restore(RepairParams.of(r));
+        } catch (RepairException e) {
+            drop(id, DropReason.REPAIR_FAILED, e.getMessage());
+            return;
+        } catch (RuntimeException | LinkageError e) {
+            drop(id, DropReason.REPAIR_FAILED, e.toString());
+            return;
+        }
+        Handoff h = new Handoff(r, fd, group.next());
+        byId.put(id, h);
+        byTuple.put(t, h);
+        live.incrementAndGet();
+        LOG.debug("handoff {}: socket {} recreated (fd {}), connecting to the web server", id, t, fd);
+        connectUpstream(h.loop).addListener((ChannelFuture f) -> ctl.execute(() -> upstreamConnected(h, f)));
+    }
+
+    /** A web server connection on {@code loop}, auto-read off, half-closure allowed. */
+    ChannelFuture connectUpstream(EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(EpollSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(100, Math.min(2000, config.commitTimeoutMs())))
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(config.upstream());
+    }
+
+    private void upstreamConnected(Handoff h, ChannelFuture f) {
+        if (h.state != State.PREPARING) {
+            if (f.isSuccess()) {
+                f.channel().close();
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            forget(h);
+            drop(h.id(), DropReason.UPSTREAM_UNREACHABLE, "cannot connect to " + config.upstream() + ": " + f.cause());
+            return;
+        }
+        h.upstream = f.channel();
+        h.state = State.READY;
+        toController.accept(new HandoffReady(h.id()));
+        if (h.commitPending) {
+            commit(h);
+        } else {
+            h.timeout = ctl.schedule(() -> commitTimedOut(h), config.commitTimeoutMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void commitTimedOut(Handoff h) {
+        if (h.state != State.READY) {
+            return;
+        }
+        forget(h);
+        drop(h.id(), DropReason.COMMIT_TIMEOUT, "no commit within " + config.commitTimeoutMs() + " ms");
+    }
+
+    private void handleCommit(long id) {
+        Handoff h = byId.get(id);
+        if (h == null) {
+            LOG.warn("handoff {}: commit for an unknown handoff (timed out, aborted or never requested)", id);
+            return;
+        }
+        switch (h.state) {
+            case PREPARING -> h.commitPending = true;
+            case READY -> commit(h);
+            default -> LOG.warn("handoff {}: repeated commit ignored", id);
+        }
+    }
+
+    private void commit(Handoff h) {
+        if (h.timeout != null) {
+            h.timeout.cancel(false);
+        }
+        h.state = State.RELAYING;
+        EpollSocketChannel client;
+        try {
+            TcpRepair.setNonBlocking(h.fd);
+            client = new EpollSocketChannel(h.fd);
+        } catch (Exception e) {
+            LOG.warn("handoff {}: cannot adopt the socket: {}", h.id(), e.toString());
+            forget(h);
+            toController.accept(new ConnectionClosed(h.id(), 0, 0, io.baton.handoff.protocol.CloseReason.RESET));
+            return;
+        }
+        h.fd = -1; // owned by the channel from now on
+        HandoffRequest r = h.request;
+        byte[] proxy = config.proxyProtocol()
+                ? ProxyHeader.tcp4(r.clientIpv4(), r.clientPort(), r.localIpv4(), r.localPort()) : null;
+        h.relay = new Relay(h.id(), client, h.upstream, this::connectUpstream, proxy, config.idleTimeoutSeconds(),
+                result -> ctl.execute(() -> relayDone(h, result)));
+        LOG.debug("handoff {}: committed, relaying {}", h.id(), h.tuple);
+        h.relay.start(h.loop);
+    }
+
+    private void relayDone(Handoff h, Relay.Result result) {
+        remove(h);
+        LOG.debug("handoff {}: closed {}", h.id(), result);
+        if (!result.silent()) {
+            toController.accept(new ConnectionClosed(h.id(), result.bytesFromClient(), result.bytesToClient(),
+                    result.reason()));
+        }
+    }
+
+    private void handleAbort(long id) {
+        Handoff h = byId.get(id);
+        if (h == null) {
+            LOG.debug("handoff {}: abort for an unknown handoff", id);
+            return;
+        }
+        LOG.info("handoff {}: aborted by the controller in state {}", id, h.state);
+        if (h.state == State.RELAYING) {
+            h.relay.abortSilently();
+        } else {
+            forget(h);
+        }
+    }
+
+    /** Closes an unfinished handoff without a trace on the wire and removes it. */
+    private void forget(Handoff h) {
+        if (h.timeout != null) {
+            h.timeout.cancel(false);
+        }
+        if (h.fd >= 0) {
+            if (!TcpRepair.closeSilently(h.fd)) {
+                LOG.warn("handoff {}: socket closed but repair mode could not be set first", h.id());
+            }
+            h.fd = -1;
+        }
+        if (h.upstream != null) {
+            h.upstream.close();
+        }
+        remove(h);
+    }
+
+    private void remove(Handoff h) {
+        if (h.state == State.CLOSED) {
+            return;
+        }
+        h.state = State.CLOSED;
+        byId.remove(h.id(), h);
+        byTuple.remove(h.tuple, h);
+        live.decrementAndGet();
+    }
+
+    /** Ids held now (for tests and diagnostics); runs on ctl. */
+    List<Long> liveIds() throws Exception {
+        return ctl.submit(() -> List.copyOf(byId.keySet())).get();
+    }
+}

@@ -1,0 +1,487 @@
+package io.baton.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.agent.relay.ProxyHeader;
+import io.baton.agent.repair.FrozenSocket;
+import io.baton.agent.repair.RawSockets;
+import io.baton.agent.repair.TcpRepair;
+import io.baton.handoff.protocol.CloseReason;
+import io.baton.handoff.protocol.ConnectionClosed;
+import io.baton.handoff.protocol.DropReason;
+import io.baton.handoff.protocol.HandoffAbort;
+import io.baton.handoff.protocol.HandoffCommit;
+import io.baton.handoff.protocol.HandoffDrop;
+import io.baton.handoff.protocol.HandoffReady;
+import io.baton.handoff.protocol.HandoffRequest;
+import io.baton.handoff.protocol.Hello;
+import io.baton.handoff.protocol.Ipv4;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The handoff end to end on loopback, with real sockets and no mocks. The test plays the
+ * controller: it accepts a client connection itself, reads the first part of the request,
+ * freezes the accepted socket with TCP repair and closes it silently, then hands the connection
+ * to the agent, which recreates it and relays to a tiny web server, while the client keeps using
+ * its original socket.
+ */
+@Timeout(60)
+class AgentHandoffTest {
+
+    private static final byte[] SECRET = "test-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+    private static final int LOOPBACK = Ipv4.parse("127.0.0.1");
+    private static final int BULK = 5 * 1024 * 1024;
+    private static final byte[] PART1 = ascii("GET /x HTTP/1.1\r\nHost: t\r\n");
+    private static final byte[] PART2 = ascii("\r\n");
+
+    @TempDir
+    Path dir;
+
+    private final List<Agent> agents = new ArrayList<>();
+
+    @AfterEach
+    void stopAgents() {
+        agents.forEach(Agent::close);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private Path secretFile(byte[] secret) throws IOException {
+        Path p = Files.createTempFile(dir, "secret", "");
+        Files.write(p, secret);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        return p;
+    }
+
+    private Agent agent(int controllerPort, int upstreamPort, byte[] secret, String... extra) throws Exception {
+        List<String> a = new ArrayList<>(List.of("--controller", "127.0.0.1:" + controllerPort,
+                "--upstream", "127.0.0.1:" + upstreamPort, "--secret-file", secretFile(secret).toString(),
+                "--server-ip", "127.0.0.1", "--threads", "2"));
+        a.addAll(Arrays.asList(extra));
+        Agent agent = Main.launch(a.toArray(new String[0]));
+        agents.add(agent);
+        return agent;
+    }
+
+    /** A client connection accepted, partly read and frozen by "the controller" (this test). */
+    record Prepared(Socket client, int port, FrozenSocket frozen, byte[] alreadyRead) implements AutoCloseable {
+        HandoffRequest request(long id) {
+            return frozen.toRequest(id, alreadyRead);
+        }
+
+        @Override
+        public void close() throws IOException {
+            client.close();
+        }
+    }
+
+    private static Prepared prepare(byte[] firstPart) throws Exception {
+        int listenFd = RawSockets.listenLoopback();
+        int port = RawSockets.localPort(listenFd);
+        Socket client = new Socket("127.0.0.1", port);
+        client.setSoTimeout(15000);
+        client.setTcpNoDelay(true);
+        int accepted = RawSockets.accept(listenFd);
+        // ACK at once, so the client has nothing unacknowledged to retransmit while no socket exists.
+        TcpRepair.libc().setsockopt(accepted, TcpRepair.SOL_TCP, 12 /* TCP_QUICKACK */,
+                new byte[] {1, 0, 0, 0}, 4);
+        client.getOutputStream().write(firstPart);
+        byte[] got = RawSockets.readFully(accepted, firstPart.length);
+        FrozenSocket frozen = TcpRepair.freeze(accepted);
+        assertEquals(0, frozen.recvQueueBytes());
+        assertEquals(0, frozen.sendQueueBytes());
+        assertTrue(TcpRepair.closeSilently(accepted));
+        RawSockets.close(listenFd);
+        assertEquals(0, socketsWithLocalPort(port), "the frozen socket is gone");
+        return new Prepared(client, port, frozen, got);
+    }
+
+    /** Sockets in /proc/net/tcp{,6} whose local port is {@code port}. */
+    static int socketsWithLocalPort(int port) throws IOException {
+        int n = 0;
+        for (String f : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            List<String> lines = Files.readAllLines(Path.of(f));
+            for (String line : lines.subList(1, lines.size())) {
+                String local = line.trim().split("\\s+")[1];
+                if (Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long end = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static void assertClientSeesNothing(Socket client) throws IOException {
+        int before = client.getSoTimeout();
+        client.setSoTimeout(300);
+        // Neither FIN (read would return -1) nor RST (read would throw "Connection reset").
+        assertThrows(SocketTimeoutException.class, () -> client.getInputStream().read());
+        client.setSoTimeout(before);
+    }
+
+    private static byte[] sha256(byte[] b) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(b);
+    }
+
+    /** Checks a whole response read until EOF; returns it. */
+    private static byte[] checkResponse(byte[] response, int bulk) throws Exception {
+        int headEnd = indexOf(response, ascii("\r\n\r\n"));
+        assertTrue(headEnd > 0, "no response head");
+        String head = new String(response, 0, headEnd, StandardCharsets.US_ASCII);
+        assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
+        byte[] expected = TinyUpstream.body("GET /x HTTP/1.1", bulk);
+        assertTrue(head.contains("Content-Length: " + expected.length), head);
+        byte[] body = Arrays.copyOfRange(response, headEnd + 4, response.length);
+        assertEquals(expected.length, body.length, "body length");
+        assertArrayEquals(sha256(expected), sha256(body), "body checksum");
+        assertTrue(new String(body, 0, 40, StandardCharsets.US_ASCII).startsWith("upstream-ok GET /x HTTP/1.1\n"));
+        return response;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void handsOffAConnectionAndRelaysABulkResponseOnTheSameClientSocket() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(BULK);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            Hello hello = controller.hellos.poll();
+            assertEquals(LOOPBACK, hello.serverIpv4());
+            assertEquals("default", hello.label());
+            assertEquals(Hello.CAP_NAT, hello.capabilities());
+
+            HandoffRequest request = p.request(42);
+            assertEquals(PART1.length, request.dataLength());
+            controller.send(request);
+            assertEquals(new HandoffReady(42), controller.next(HandoffReady.class, 5000));
+            assertEquals(1, agent.liveConnections());
+            assertEquals(1, socketsWithLocalPort(p.port()), "the recreated socket");
+            controller.send(new HandoffCommit(42));
+
+            p.client().getOutputStream().write(PART2);
+            byte[] response = checkResponse(p.client().getInputStream().readAllBytes(), BULK);
+            assertEquals("GET /x HTTP/1.1\r\nHost: t\r\n\r\n",
+                    upstream.requests.poll(5, java.util.concurrent.TimeUnit.SECONDS), "upstream saw the whole request");
+            p.client().close();
+
+            ConnectionClosed closed = controller.next(ConnectionClosed.class, 5000);
+            assertEquals(new ConnectionClosed(42, PART1.length + PART2.length, response.length, CloseReason.NORMAL),
+                    closed);
+            await("no live connections", 5000, () -> agent.liveConnections() == 0);
+            assertTrue(controller.heartbeatsFromAgent.get() > 0, "agent sends heartbeats");
+            assertEquals(0, agent.protocolCounters().decodeErrors());
+        }
+    }
+
+    @Test
+    void relayedConnectionSurvivesAControllerReconnect() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(BULK);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(7));
+            controller.next(HandoffReady.class, 5000);
+            controller.send(new HandoffCommit(7));
+            Thread.sleep(100);
+            controller.kickAgent();
+            controller.awaitAuthenticated(2, 5000);
+            assertEquals(2, agent.authentications());
+
+            p.client().getOutputStream().write(PART2);
+            byte[] response = checkResponse(p.client().getInputStream().readAllBytes(), BULK);
+            p.client().close();
+            ConnectionClosed closed = controller.next(ConnectionClosed.class, 5000);
+            assertEquals(new ConnectionClosed(7, PART1.length + PART2.length, response.length, CloseReason.NORMAL),
+                    closed);
+        }
+    }
+
+    @Test
+    void proxyProtocolHeaderCarriesTheClientAddress() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            agent(controller.port(), upstream.port(), SECRET, "--proxy-protocol", "--vip", "127.0.0.1");
+            controller.awaitAuthenticated(1, 5000);
+            assertEquals(Hello.CAP_NAT | Hello.CAP_DSR, controller.hellos.poll().capabilities());
+            controller.send(p.request(5));
+            controller.next(HandoffReady.class, 5000);
+            controller.send(new HandoffCommit(5));
+            p.client().getOutputStream().write(PART2);
+            checkResponse(p.client().getInputStream().readAllBytes(), 1000);
+            byte[] header = upstream.proxyHeaders.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertArrayEquals(ProxyHeader.tcp4(LOOPBACK, p.client().getLocalPort(), LOOPBACK, p.port()), header);
+            p.client().close();
+            ConnectionClosed closed = controller.next(ConnectionClosed.class, 5000);
+            assertEquals(PART1.length + PART2.length, closed.bytesFromClient(), "PROXY header is not counted");
+        }
+    }
+
+    @Test
+    void clientDataAndFinBeforeTheCommitFollowTheProxyHeader() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(100_000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            agent(controller.port(), upstream.port(), SECRET, "--proxy-protocol");
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(6));
+            controller.next(HandoffReady.class, 5000);
+            // The rest of the request and the client's FIN reach the recreated socket before the commit.
+            p.client().getOutputStream().write(PART2);
+            p.client().shutdownOutput();
+            Thread.sleep(100);
+            controller.send(new HandoffCommit(6));
+            byte[] response = checkResponse(p.client().getInputStream().readAllBytes(), 100_000);
+            assertEquals(1, upstream.proxyHeaders.size(), "PROXY header first");
+            assertEquals("GET /x HTTP/1.1\r\nHost: t\r\n\r\n",
+                    upstream.requests.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            ConnectionClosed closed = controller.next(ConnectionClosed.class, 5000);
+            assertEquals(new ConnectionClosed(6, PART1.length + PART2.length, response.length, CloseReason.NORMAL),
+                    closed);
+        }
+    }
+
+    @Test
+    void abortClosesTheRecreatedSocketWithoutATrace() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(9));
+            controller.next(HandoffReady.class, 5000);
+            assertEquals(1, socketsWithLocalPort(p.port()));
+            controller.send(new HandoffAbort(9));
+            await("no live connections", 5000, () -> agent.liveConnections() == 0);
+            assertEquals(0, socketsWithLocalPort(p.port()), "recreated socket gone");
+            assertClientSeesNothing(p.client());
+            // A commit after the abort is ignored.
+            controller.send(new HandoffCommit(9));
+            Thread.sleep(100);
+            assertEquals(0, agent.liveConnections());
+            assertTrue(controller.received.isEmpty(), "abort is answered by nothing: " + controller.received);
+        }
+    }
+
+    @Test
+    void abortAfterCommitAlsoLeavesNoTrace() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(10));
+            controller.next(HandoffReady.class, 5000);
+            controller.send(new HandoffCommit(10));
+            Thread.sleep(100);
+            controller.send(new HandoffAbort(10));
+            await("no live connections", 5000, () -> agent.liveConnections() == 0);
+            assertEquals(0, socketsWithLocalPort(p.port()));
+            assertClientSeesNothing(p.client());
+            Thread.sleep(100);
+            assertTrue(controller.received.isEmpty(), "silent: " + controller.received);
+        }
+    }
+
+    @Test
+    void commitTimeoutDropsSilently() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET, "--commit-timeout-ms", "300");
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(11));
+            controller.next(HandoffReady.class, 5000);
+            long readyAt = System.currentTimeMillis();
+            HandoffDrop drop = controller.next(HandoffDrop.class, 5000);
+            assertTrue(System.currentTimeMillis() - readyAt >= 250, "not before the timeout");
+            assertEquals(11, drop.handoffId());
+            assertEquals(DropReason.COMMIT_TIMEOUT, drop.reason());
+            assertEquals(0, agent.liveConnections());
+            assertEquals(0, socketsWithLocalPort(p.port()));
+            assertClientSeesNothing(p.client());
+        }
+    }
+
+    @Test
+    void clientResetIsReported() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(12));
+            controller.next(HandoffReady.class, 5000);
+            controller.send(new HandoffCommit(12));
+            Thread.sleep(100);
+            p.client().setSoLinger(true, 0);
+            p.client().close(); // RST
+            ConnectionClosed closed = controller.next(ConnectionClosed.class, 5000);
+            assertEquals(12, closed.handoffId());
+            assertEquals(CloseReason.RESET, closed.reason());
+            assertEquals(PART1.length, closed.bytesFromClient());
+            await("no live connections", 5000, () -> agent.liveConnections() == 0);
+        }
+    }
+
+    /** A request for a made-up connection (nothing is ever sent on it: repair mode, no window probe). */
+    private static HandoffRequest fake(long id, int localIpv4, int clientPort, int localPort) {
+        return HandoffRequest.builder().handoffId(id).clientIpv4(LOOPBACK).clientPort(clientPort)
+                .localIpv4(localIpv4).localPort(localPort).sendSeq(1000).recvSeq(2000).mss(1460)
+                .sndWscale(7).rcvWscale(7).sack(true).timestamps(true).tsVal(12345).sndWnd(65535).rcvWnd(65535)
+                .data(ascii("GET / HTTP/1.1\r\n")).build();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void refusesAddressesThatAreNotItsOwnAndBadRequests() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET, "--vip", "10.99.0.1");
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(fake(1, Ipv4.parse("192.0.2.1"), 40000, 80));
+            HandoffDrop drop = controller.next(HandoffDrop.class, 5000);
+            assertEquals(1, drop.handoffId());
+            assertEquals(DropReason.NOT_MY_ADDRESS, drop.reason());
+            assertTrue(drop.detail().contains("192.0.2.1"), drop.detail());
+
+            controller.send(fake(2, LOOPBACK, 0, 80));
+            HandoffDrop bad = controller.next(HandoffDrop.class, 5000);
+            assertEquals(DropReason.BAD_REQUEST, bad.reason());
+            assertTrue(bad.detail().contains("clientPort"), bad.detail());
+            assertEquals(0, agent.liveConnections());
+        }
+    }
+
+    @Test
+    void refusesDuplicatesAndMoreThanMaxConnections() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET, "--max-connections", "1");
+            controller.awaitAuthenticated(1, 5000);
+            int local = freePort();
+            int clientA = freePort();
+            int clientB = freePort();
+            controller.send(fake(1, LOOPBACK, clientA, local));
+            assertEquals(new HandoffReady(1), controller.next(HandoffReady.class, 5000));
+            controller.send(fake(1, LOOPBACK, clientB, local));
+            HandoffDrop sameId = controller.next(HandoffDrop.class, 5000);
+            assertEquals(DropReason.DUPLICATE, sameId.reason());
+            controller.send(fake(2, LOOPBACK, clientA, local));
+            HandoffDrop sameTuple = controller.next(HandoffDrop.class, 5000);
+            assertEquals(2, sameTuple.handoffId());
+            assertEquals(DropReason.DUPLICATE, sameTuple.reason());
+            controller.send(fake(3, LOOPBACK, clientB, local));
+            HandoffDrop overloaded = controller.next(HandoffDrop.class, 5000);
+            assertEquals(3, overloaded.handoffId());
+            assertEquals(DropReason.OVERLOADED, overloaded.reason());
+            assertEquals(1, agent.liveConnections());
+
+            controller.send(new HandoffAbort(1));
+            await("abort", 5000, () -> agent.liveConnections() == 0);
+            controller.send(fake(3, LOOPBACK, clientB, local));
+            assertEquals(new HandoffReady(3), controller.next(HandoffReady.class, 5000));
+            controller.send(new HandoffAbort(3));
+            await("abort", 5000, () -> agent.liveConnections() == 0);
+            assertEquals(0, socketsWithLocalPort(local));
+        }
+    }
+
+    @Test
+    void unreachableWebServerIsADrop() throws Exception {
+        try (TestController controller = new TestController(SECRET)) {
+            int closedPort = freePort();
+            Agent agent = agent(controller.port(), closedPort, SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            int local = freePort();
+            controller.send(fake(4, LOOPBACK, freePort(), local));
+            HandoffDrop drop = controller.next(HandoffDrop.class, 5000);
+            assertEquals(DropReason.UPSTREAM_UNREACHABLE, drop.reason());
+            assertEquals(0, agent.liveConnections());
+            assertEquals(0, socketsWithLocalPort(local));
+        }
+    }
+
+    @Test
+    void agentWithTheWrongSecretIsRefused() throws Exception {
+        try (TestController controller = new TestController(SECRET)) {
+            Agent agent = agent(controller.port(), freePort(), ascii("some-other-secret"));
+            await("two refusals (the agent retries)", 5000, () -> controller.authRefused.get() >= 2);
+            assertEquals(0, controller.authOk.get());
+            assertFalse(agent.isAuthenticated());
+            await("agent notices", 5000, () -> agent.authFailures() >= 1);
+        }
+    }
+
+    @Test
+    void controllerWithoutTheSecretIsRefusedByTheAgent() throws Exception {
+        try (TestController controller = new TestController(SECRET, TestController.Mode.WRONG_WELCOME)) {
+            Agent agent = agent(controller.port(), freePort(), SECRET);
+            await("the agent closes", 5000, () -> controller.closedByAgent.get() >= 1);
+            await("agent counts it", 5000, () -> agent.authFailures() >= 1);
+            assertFalse(agent.isAuthenticated());
+            assertEquals(0, agent.authentications());
+        }
+    }
+
+    @Test
+    void agentIgnoresHandoffMessagesBeforeAuthentication() throws Exception {
+        try (TestController controller = new TestController(SECRET, TestController.Mode.REQUEST_BEFORE_WELCOME)) {
+            Agent agent = agent(controller.port(), freePort(), SECRET);
+            await("the agent closes", 5000, () -> controller.closedByAgent.get() >= 1);
+            assertFalse(agent.isAuthenticated());
+            assertEquals(0, agent.liveConnections());
+        }
+    }
+}

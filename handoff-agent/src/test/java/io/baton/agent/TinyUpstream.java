@@ -1,0 +1,124 @@
+package io.baton.agent;
+
+import io.baton.agent.relay.ProxyHeader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A tiny HTTP-ish web server on 127.0.0.1: reads a request head (after an optional PROXY v2
+ * header), answers 200 with body "upstream-ok " + request line + "\n" + N pseudo-random bytes,
+ * "Connection: close", and closes.
+ */
+final class TinyUpstream implements AutoCloseable {
+
+    final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+    final BlockingQueue<byte[]> proxyHeaders = new LinkedBlockingQueue<>();
+    final AtomicInteger connections = new AtomicInteger();
+    private final ServerSocket server;
+    private final byte[] bulk;
+    private final Thread acceptor;
+
+    TinyUpstream(int bulkBytes) throws IOException {
+        bulk = bulk(bulkBytes);
+        server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        acceptor = new Thread(this::acceptLoop, "tiny-upstream");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    static byte[] bulk(int n) {
+        byte[] b = new byte[n];
+        new Random(20240601L).nextBytes(b);
+        return b;
+    }
+
+    /** The body this server sends for a request line. */
+    static byte[] body(String requestLine, int bulkBytes) {
+        byte[] head = ("upstream-ok " + requestLine + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] b = bulk(bulkBytes);
+        byte[] all = Arrays.copyOf(head, head.length + b.length);
+        System.arraycopy(b, 0, all, head.length, b.length);
+        return all;
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                connections.incrementAndGet();
+                Thread t = new Thread(() -> serve(s), "tiny-upstream-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s) {
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int c;
+            boolean first = true;
+            while ((c = in.read()) >= 0) {
+                if (first && c == 0x0D) {
+                    // maybe a PROXY v2 header
+                    byte[] rest = in.readNBytes(ProxyHeader.TCP4_LENGTH - 1);
+                    byte[] h = new byte[ProxyHeader.TCP4_LENGTH];
+                    h[0] = 0x0D;
+                    System.arraycopy(rest, 0, h, 1, rest.length);
+                    if (Arrays.equals(Arrays.copyOf(h, 12), ProxyHeader.SIGNATURE)) {
+                        proxyHeaders.add(h);
+                    } else {
+                        head.write(h, 0, 1 + rest.length);
+                    }
+                    first = false;
+                    continue;
+                }
+                first = false;
+                head.write(c);
+                byte[] b = head.toByteArray();
+                int n = b.length;
+                if (n >= 4 && b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n') {
+                    break;
+                }
+            }
+            String request = head.toString(StandardCharsets.US_ASCII);
+            if (!request.endsWith("\r\n\r\n")) {
+                return; // closed without a whole request (e.g. an aborted handoff)
+            }
+            requests.add(request);
+            String line = request.substring(0, request.indexOf("\r\n"));
+            byte[] head1 = ("upstream-ok " + line + "\n").getBytes(StandardCharsets.US_ASCII);
+            OutputStream out = s.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + (head1.length + bulk.length)
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(head1);
+            out.write(bulk);
+            out.flush();
+        } catch (IOException e) {
+            // the test notices what is missing
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
