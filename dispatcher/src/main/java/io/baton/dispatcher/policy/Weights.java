@@ -28,4 +28,26 @@ final class Weights {
         }
         return Math.max(1, s.weight() * SCALE * up / slowStartMillis);
     }
+
+    /**
+     * The same linear ramp taken in {@code steps} equal steps (1 &lt;= steps &lt;= SCALE): during
+     * step {@code j = floor(t * steps / slowStartMillis)} the weight is
+     * {@code weight * SCALE * j / steps}, and one unit while {@code j = 0}. For a policy whose
+     * state starts afresh whenever a weight changes (smooth weighted round-robin), so that it
+     * starts afresh at most {@code steps} times per ramp rather than on almost every decision.
+     */
+    static long stepped(ServerView s, long nowMillis, long slowStartMillis, int steps) {
+        if (slowStartMillis <= 0) {
+            return s.weight() * SCALE;
+        }
+        long up = nowMillis - s.upSinceMillis();
+        if (up >= slowStartMillis) {
+            return s.weight() * SCALE;
+        }
+        if (up <= 0) {
+            return 1;
+        }
+        long j = up * steps / slowStartMillis; // up < slowStartMillis <= one day: no overflow
+        return j == 0 ? 1 : s.weight() * SCALE * j / steps;
+    }
 }
