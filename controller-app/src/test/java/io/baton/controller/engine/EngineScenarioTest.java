@@ -214,8 +214,9 @@ class EngineScenarioTest {
         FlowRule rev = rules.get(1);
         assertEquals(mode.equals("nat"), rev.actions().contains(FlowAction.setIpv4Src(VIP)));
         assertTrue(rev.actions().contains(FlowAction.output(CLIENT_SWITCH_PORT)));
-        PacketOut released = sb.packets.get(sb.packets.size() - 1);
-        assertEquals(fwd.actions(), released.actions(), "held segment released with the forward rewrites");
+        // The commit goes out first; the held segment follows it, with the forward rule's rewrites.
+        await(() -> sb.packets.get(sb.packets.size() - 1).actions().equals(fwd.actions()),
+                "held segment released with the forward rewrites");
 
         engine.agentMessage(sessions.get("10.0.0.13"), new ConnectionClosed(req.handoffId(), 100, 200, 0));
         await(() -> !sb.removedByCookie.isEmpty(), "rules removed after the close report");

@@ -91,7 +91,8 @@ final class FakeSwitch implements AutoCloseable {
                 });
         channel = b.connect("127.0.0.1", port).sync().channel();
         if (hello != null) {
-            channel.writeAndFlush(hello).sync();
+            // await, not sync: a controller that refuses this switch may close before the write lands.
+            channel.writeAndFlush(hello).await();
         }
     }
 
