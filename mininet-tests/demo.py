@@ -46,7 +46,7 @@ def run_mode(mode, files_dir, keep_logs):
     with baton_network(mode, files_dir=files_dir, keep_logs=keep_logs) as bn:
         info('*** Sending %d requests to the VIP\n' % len(REQUESTS))
         for client, path in REQUESTS:
-            r = bn.curl(client, path)
+            r = bn.curl(client, path, timeout=10)
             served_ip = (bn.address_of(r.served_by)
                          if r.served_by in bn.server_names else None)
             rows.append({

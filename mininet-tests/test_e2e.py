@@ -42,6 +42,10 @@ def stats(bn):
     return bn.rest_get('stats')
 
 
+def lines(items):
+    return '\n'.join(str(i) for i in items)
+
+
 def test_paths_pick_the_pool(bn):
     for client in bn.client_names:
         for path in API_PATHS:
@@ -87,16 +91,16 @@ def test_download_arrives_intact(bn, name):
 def test_200_concurrent_connections(bn):
     paths = ['/concurrent/%d' % i for i in range(200)]
     results = bn.curl_many('c1', paths, parallel=200,
-                           headers=['Connection: close'], timeout=120)
+                           headers=['Connection: close'], timeout=30)
     failed = [r.describe() for r in results if not r.ok]
-    assert not failed, '%d of %d failed, e.g. %s' % (
-        len(failed), len(results), failed[:5])
+    assert not failed, '%d of %d failed, e.g.\n%s' % (
+        len(failed), len(results), lines(failed[:5]))
     connects = sum(r.num_connects for r in results)
     assert connects == len(paths), 'expected one connection per request, ' \
         'curl made %d' % connects
     strays = [r.describe() for r in results
               if r.served_by not in bn.pool_members('static')]
-    assert not strays, strays[:5]
+    assert not strays, 'outside the static pool:\n' + lines(strays[:5])
 
 
 @pytest.mark.parametrize('path', ['/api/in-pieces', '/static/in-pieces'])
@@ -135,7 +139,7 @@ def test_keep_alive_requests_on_one_connection(bn):
     paths = ['/keep-alive/%d' % i for i in range(5)]
     results = bn.curl_many('c1', paths)
     failed = [r.describe() for r in results if not r.ok]
-    assert not failed, failed
+    assert not failed, 'failed:\n' + lines(failed)
     assert sum(r.num_connects for r in results) == 1, \
         'curl did not keep one connection: %s' % [r.num_connects
                                                    for r in results]
@@ -149,8 +153,8 @@ def test_responses_bypass_the_controller(bn):
     before = stats(bn)
     results = [bn.curl(c, p) for c in bn.client_names
                for p in ('/', '/api/x', bn.files['1m.bin'].path)]
-    assert all(r.status == 200 for r in results), \
-        [r.describe() for r in results]
+    failed = [r.describe() for r in results if r.status != 200]
+    assert not failed, 'failed:\n' + lines(failed)
     after = stats(bn)
     assert after['serverToClientPayloadBytes'] == 0, after
     handed_off = after['handoffs']['ok'] - before['handoffs']['ok']
@@ -174,9 +178,10 @@ def test_stopped_agent_gets_no_new_connections(bn):
         results = [bn.curl(bn.client_names[i % len(bn.client_names)],
                            '/after-stop/%d' % i) for i in range(20)]
         failed = [r.describe() for r in results if r.status != 200]
-        assert not failed, failed
+        assert not failed, '%d of 20 failed:\n%s' % (len(failed),
+                                                     lines(failed))
         by_h1 = [r.describe() for r in results if r.served_by == 'h1']
-        assert not by_h1, 'h1 answered without an agent: %s' % by_h1
+        assert not by_h1, 'h1 answered without an agent:\n' + lines(by_h1)
         assert bn.servers_by_address()[address]['handoffsOk'] == \
             handoffs_before
     finally:

@@ -23,7 +23,7 @@ import uuid
 import pytest
 
 from baton_net import MODES, VIP, baton_network
-from baton_net.harness import run_in
+from baton_net.hostexec import run_in
 from baton_net.topo import (MGMT_CONTROLLER_IP, MGMT_ROOT_IP, MGMT_SWITCH,
                             server_ip)
 

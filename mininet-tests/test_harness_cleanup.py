@@ -8,10 +8,13 @@ Test plan:
     API answers with the token and refuses without it
   - a block that raises leaves nothing behind: no bridge of ours, no process
     we started, no state file, no run directory
+  - SIGTERM to a harness takes its network down
+  - what a SIGKILLed run left (processes, bridges) is removed by the next
 """
 
 import json
 import os
+import signal
 import subprocess
 
 import pytest
@@ -98,3 +101,56 @@ def test_failure_inside_the_block_leaves_nothing_behind(shared_files):
     assert not os.path.exists(STATE_FILE)
     links = set(os.listdir('/sys/class/net'))
     assert not [l for l in links if l.startswith(('s1-', 'm1-'))], links
+
+
+KILLED_RUN = '''
+import json, sys, time
+sys.path.insert(0, %r)
+from baton_net import baton_network
+with baton_network('nat', controller=False, files_dir=%r) as bn:
+    pids = [p.pid for p in bn.procs.procs.values()]
+    print(json.dumps({'pids': pids, 'run_dir': bn.run_dir}), flush=True)
+    time.sleep(600)
+'''
+
+
+def start_victim(shared_files):
+    "A harness in another process; returns it and what it started."
+    here = os.path.dirname(os.path.abspath(__file__))
+    victim = subprocess.Popen(
+        ['/usr/bin/python3', '-c', KILLED_RUN % (here, shared_files)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = victim.stdout.readline()
+    if not line:
+        victim.kill()
+        victim.wait()
+        raise AssertionError('the victim harness did not start')
+    left = json.loads(line)
+    assert left['pids'] and all(alive(p) for p in left['pids']), left
+    assert DATA_SWITCH in ovs('list-br').split()
+    return victim, left
+
+
+def test_sigterm_takes_the_network_down(shared_files):
+    victim, left = start_victim(shared_files)
+    victim.send_signal(signal.SIGTERM)
+    assert victim.wait(timeout=60) == 128 + signal.SIGTERM
+    assert not [p for p in left['pids'] if alive(p)], left
+    assert not set(ovs('list-br').split()) & {DATA_SWITCH, MGMT_SWITCH}
+    assert not os.path.exists(left['run_dir'])
+    assert not os.path.exists(STATE_FILE)
+
+
+def test_leftovers_of_a_killed_run_are_removed(shared_files):
+    """A harness killed with SIGKILL cleans nothing up.  Mininet's node
+       shells die with it (their terminal closes), but nginx, the bridges and
+       the interfaces stay: the next run removes them before it starts."""
+    victim, left = start_victim(shared_files)
+    victim.kill()
+    victim.wait()
+    assert all(alive(p) for p in left['pids']), 'nginx died with its harness'
+
+    with baton_network('nat', controller=False, files_dir=shared_files):
+        still = [p for p in left['pids'] if alive(p)]
+        assert not still, 'left by the killed run: %s' % still
+        assert not os.path.exists(left['run_dir'])

@@ -30,6 +30,15 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
     log "installing: ${missing[*]}"
+    # Package scripts must not start daemons: openvswitch-switch's would fail
+    # without the kernel module, nginx's would take port 80 of the root
+    # namespace.  policy-rc.d answering 101 forbids it (containers have one).
+    policy=/usr/sbin/policy-rc.d
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod +x "$policy"
+        trap 'rm -f "$policy"' EXIT
+    fi
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 fi

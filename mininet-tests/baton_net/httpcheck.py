@@ -127,7 +127,7 @@ class Curl:
         return out.decode(), err.decode()
 
     def get(self, host, url, headers=(), data_file=None, method=None,
-            timeout=60, max_time=None, extra=()):
+            timeout=15, max_time=None, extra=()):
         """One request; data_file: a file to send as the body (POST)."""
         body, dump = self._path('.body'), self._path('.headers')
         argv = ['-s', '-o', body, '-D', dump, '-w', WRITE_OUT,

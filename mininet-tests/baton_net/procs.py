@@ -12,8 +12,10 @@ run removes exactly those if a killed run could not.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -134,7 +136,8 @@ class ProcessSet:
         return proc
 
     def stop(self, name, grace=3.0):
-        proc = self.procs.get(name)
+        "Stops a process and forgets it (so it may be started again)."
+        proc = self.procs.pop(name, None)
         if proc is None:
             return
         kill_tree(proc.pid, proc.started, grace)
@@ -160,7 +163,7 @@ class RunState:
         self.data = {'owner': os.getpid(), 'owner_started': start_time(os.getpid()),
                      'pids': [], 'bridges': [], 'links': [], 'run_dir': None}
 
-    def claim(self, bridges, links, run_dir):
+    def claim(self, bridges, links):
         """Cleans up after a dead earlier run, refuses to run beside a live
            one, then records this run."""
         previous = self._read()
@@ -170,11 +173,16 @@ class RunState:
                     'another Baton network is running (harness pid %d, run '
                     'dir %s); stop it first' % (previous['owner'],
                                                 previous.get('run_dir')))
+            sys.stderr.write('*** Removing what a killed run (harness pid %d) '
+                             'left\n' % previous['owner'])
             clean_leftovers(previous)
         # Leftovers of a run that died before it wrote its state file.
         clean_leftovers({'pids': [], 'bridges': bridges, 'links': links})
-        self.data.update(bridges=list(bridges), links=list(links),
-                         run_dir=run_dir)
+        self.data.update(bridges=list(bridges), links=list(links))
+        self._write()
+
+    def set_run_dir(self, run_dir):
+        self.data['run_dir'] = run_dir
         self._write()
 
     def add_pid(self, pid, started, name):
@@ -208,7 +216,8 @@ class RunState:
 
 def clean_leftovers(state):
     """Removes exactly what a state record names: its processes (if still the
-       same processes), its OVS bridges and its interfaces."""
+       same processes), its OVS bridges, its interfaces and its run
+       directory."""
     for pid, started, _name in state.get('pids', []):
         kill_tree(pid, started, grace=1.0)
     for bridge in state.get('bridges', []):
@@ -219,3 +228,5 @@ def clean_leftovers(state):
         if link in existing:
             subprocess.run(['ip', 'link', 'del', link], check=False,
                            stderr=subprocess.DEVNULL)
+    if state.get('run_dir'):
+        shutil.rmtree(state['run_dir'], ignore_errors=True)

@@ -20,7 +20,6 @@ public final class TcpRepair {
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
-    public static final int SO_REUSEADDR = 2;
     public static final int SOL_TCP = 6;
     public static final int TCP_MAXSEG = 2;
     public static final int TCP_INFO = 11;
@@ -71,7 +70,7 @@ public final class TcpRepair {
     /**
      * Recreates a connection in repair mode and leaves repair mode without a window probe, so
      * nothing is sent until the application writes (or the peer sends). Order, as measured:
-     * repair on; send-queue seq; receive-queue seq; TCP_TIMESTAMP; SO_REUSEADDR; TCP_MAXSEG; bind; connect
+     * repair on; send-queue seq; receive-queue seq; TCP_TIMESTAMP; TCP_MAXSEG; bind; connect
      * (no SYN in repair mode); data into the receive queue; TCP_REPAIR_OPTIONS; TCP_REPAIR_WINDOW;
      * TCP_REPAIR_OFF_NO_WP.
      *
@@ -96,7 +95,9 @@ public final class TcpRepair {
             if (p.timestamps()) {
                 setInt(fd, SOL_TCP, TCP_TIMESTAMP, p.tsVal(), "TCP_TIMESTAMP=" + Integer.toUnsignedString(p.tsVal()));
             }
-            setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+            // No SO_REUSEADDR here: TCP_REPAIR=1 already lets the bind ignore port conflicts
+            // (sk_reuse = SK_FORCE_REUSE), and setting SO_REUSEADDR afterwards would lower that to
+            // SK_CAN_REUSE, so a bind to the address nginx listens on fails with EADDRINUSE (nat mode).
             // connect() in repair mode computes the send MSS from mss_clamp, which is still the
             // default 536 then (TCPOPT_MSS below only changes the clamp, not the cached MSS).
             // A TCP_MAXSEG set before connect becomes the clamp connect uses.

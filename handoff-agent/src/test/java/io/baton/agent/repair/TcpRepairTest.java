@@ -78,6 +78,36 @@ class TcpRepairTest {
         }
     }
 
+    /**
+     * In nat mode the recreated socket binds the address and port the local web server listens
+     * on. Repair mode must let that bind through (a SO_REUSEADDR set after TCP_REPAIR once broke
+     * it with EADDRINUSE).
+     */
+    @Test
+    void restoreBindsBesideALiveListenerOnTheSameAddressAndPort() throws Exception {
+        int listenFd = RawSockets.listenLoopback();
+        int port = RawSockets.localPort(listenFd);
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(5000);
+            int server = RawSockets.accept(listenFd);
+            client.getOutputStream().write(ascii("GET"));
+            byte[] first = RawSockets.readFully(server, 3);
+            FrozenSocket f = TcpRepair.freeze(server);
+            assertTrue(TcpRepair.closeSilently(server));
+            int fd = TcpRepair.restore(RepairParams.of(f.toRequest(2, first))); // the listener stays open
+            try {
+                client.getOutputStream().write(ascii(" /"));
+                assertArrayEquals(ascii("GET /"), RawSockets.readFully(fd, 5));
+                RawSockets.writeFully(fd, ascii("ok"));
+                assertArrayEquals(ascii("ok"), client.getInputStream().readNBytes(2));
+            } finally {
+                TcpRepair.closeSilently(fd);
+            }
+        } finally {
+            RawSockets.close(listenFd);
+        }
+    }
+
     @Test
     void restoreNamesTheFailedStep() {
         HandoffRequest bad = HandoffRequest.builder().handoffId(1).clientIpv4(0x7f000001).clientPort(9)
