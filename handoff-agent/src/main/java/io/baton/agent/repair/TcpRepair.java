@@ -93,7 +93,12 @@ public final class TcpRepair {
             setInt(fd, SOL_TCP, TCP_REPAIR_QUEUE, TCP_RECV_QUEUE, "TCP_REPAIR_QUEUE=TCP_RECV_QUEUE");
             setInt(fd, SOL_TCP, TCP_QUEUE_SEQ, p.recvSeq(), "TCP_QUEUE_SEQ(recv)=" + Integer.toUnsignedString(p.recvSeq()));
             if (p.timestamps()) {
-                setInt(fd, SOL_TCP, TCP_TIMESTAMP, p.tsVal(), "TCP_TIMESTAMP=" + Integer.toUnsignedString(p.tsVal()));
+                // Since Linux 6.7 the low bit asks for microsecond timestamps, and the offset is
+                // then taken from the microsecond clock; connect() below resets the socket to
+                // milliseconds, which would shift the clock by the difference of the two. An even
+                // value, rounded up so the client never sees the clock go back, avoids that.
+                int ts = p.tsVal() + (p.tsVal() & 1);
+                setInt(fd, SOL_TCP, TCP_TIMESTAMP, ts, "TCP_TIMESTAMP=" + Integer.toUnsignedString(ts));
             }
             // No SO_REUSEADDR here: TCP_REPAIR=1 already lets the bind ignore port conflicts
             // (sk_reuse = SK_FORCE_REUSE), and setting SO_REUSEADDR afterwards would lower that to

@@ -108,6 +108,36 @@ class TcpRepairTest {
         }
     }
 
+    /**
+     * The restored socket's timestamp clock continues from the value asked for, odd or even. Since
+     * Linux 6.7 the low bit of a TCP_TIMESTAMP value asks for microsecond timestamps, and the
+     * repair-mode connect() switches back to milliseconds, so an odd value once shifted the clock
+     * by the difference of the two clocks (a jump that PAWS may take for an old segment).
+     */
+    @Test
+    void theTimestampClockContinuesFromTheValueAskedForEvenWhenOdd() throws Exception {
+        for (int asked : new int[] {0x12345679, 0x1234567a, 0xfffffff1}) {
+            int listenFd = RawSockets.listenLoopback();
+            int port = RawSockets.localPort(listenFd);
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                int server = RawSockets.accept(listenFd);
+                FrozenSocket f = TcpRepair.freeze(server);
+                assertTrue(TcpRepair.closeSilently(server));
+                RawSockets.close(listenFd);
+                HandoffRequest req = f.toRequest(3, new byte[0]).toBuilder().tsVal(asked).build();
+                int fd = TcpRepair.restore(RepairParams.of(req));
+                try {
+                    int now = TcpRepair.freeze(fd).tsVal();
+                    int ahead = now - asked;
+                    assertTrue(ahead >= 0 && ahead < 5000, "asked for " + Integer.toUnsignedString(asked)
+                            + ", the clock shows " + Integer.toUnsignedString(now));
+                } finally {
+                    TcpRepair.closeSilently(fd);
+                }
+            }
+        }
+    }
+
     @Test
     void restoreNamesTheFailedStep() {
         HandoffRequest bad = HandoffRequest.builder().handoffId(1).clientIpv4(0x7f000001).clientPort(9)
