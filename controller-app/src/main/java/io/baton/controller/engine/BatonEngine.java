@@ -144,7 +144,9 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
             m.put("handoffs", Map.of("started", c.get("handoffsStarted"), "ok", c.get("handoffsOk"),
                     "failed", c.get("handoffsFailed"), "inFlight", handoffs.inFlight(),
                     "latencyMicrosP50", handoffs.latency().percentileMicros(50),
-                    "latencyMicrosP99", handoffs.latency().percentileMicros(99)));
+                    "latencyMicrosP99", handoffs.latency().percentileMicros(99),
+                    "prepareMicrosP50", handoffs.prepareLatency().percentileMicros(50),
+                    "rulesMicrosP50", handoffs.rulesLatency().percentileMicros(50)));
             m.put("connections", Map.of("active", table.size() - table.pendingSize(), "halfOpen", table.pendingSize()));
             m.put("serverToClientPayloadBytes", c.get("serverToClientPayloadBytes"));
             m.put("switches", southbound.switches().size());

@@ -70,7 +70,10 @@ public final class HandoffCoordinator implements HandoffSink {
     private final LongSupplier nanoClock;
     private final long handoffTimeoutNanos;
     private final int receiveWindow;
+    /** Dispatch to rules confirmed; and its two parts: the agent's prepare, the switch's install. */
     private final HandoffLatency latency = new HandoffLatency();
+    private final HandoffLatency prepareLatency = new HandoffLatency();
+    private final HandoffLatency rulesLatency = new HandoffLatency();
     /** Handoffs waiting for the agent or the switch, oldest first (handoff id = connection id). */
     private final LinkedHashMap<Long, Connection> inFlight = new LinkedHashMap<>();
     private TcpFrontend frontend;
@@ -100,6 +103,14 @@ public final class HandoffCoordinator implements HandoffSink {
 
     public HandoffLatency latency() {
         return latency;
+    }
+
+    public HandoffLatency prepareLatency() {
+        return prepareLatency;
+    }
+
+    public HandoffLatency rulesLatency() {
+        return rulesLatency;
     }
 
     @Override
@@ -159,8 +170,13 @@ public final class HandoffCoordinator implements HandoffSink {
             return;
         }
         ServiceConfig svc = serviceOf(c);
+        long readyAt = nanoClock.getAsLong();
+        prepareLatency.record(readyAt - c.handoffStartedNanos);
         southbound.installRules(c.sw(), flows.connectionRules(svc, c))
-                .whenComplete((ok, err) -> engine.execute(() -> rulesInstalled(svc, c, session, err)));
+                .whenComplete((ok, err) -> engine.execute(() -> {
+                    rulesLatency.record(nanoClock.getAsLong() - readyAt);
+                    rulesInstalled(svc, c, session, err);
+                }));
     }
 
     private void rulesInstalled(ServiceConfig svc, Connection c, AgentSession session, Throwable err) {
