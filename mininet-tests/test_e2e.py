@@ -18,6 +18,8 @@ Test plan, per mode:
   7. no response byte passes through the controller; handoffs are counted
   8. the agent of h1 stopped: h1 is down within 3 s and 20 requests are all
      answered, none by h1 (the agent is started again afterwards)
+  9. traffic not for the VIP (ping, HTTP straight to a server's own address)
+     is forwarded by the controller's learning switch, not handed off
 """
 
 import uuid
@@ -186,3 +188,15 @@ def test_stopped_agent_gets_no_new_connections(bn):
             handoffs_before
     finally:
         bn.start_agent('h1')
+
+
+def test_other_traffic_is_forwarded_plainly(bn):
+    before = stats(bn)
+    client = bn.host('c1')
+    out = client.cmd('ping -c 3 -i 0.2 -W 2 %s' % bn.address_of('h2'))
+    assert ' 0% packet loss' in out, 'ping through the learning switch:\n' + out
+    r = bn.curl('c1', 'http://%s/direct' % bn.address_of('h2'))
+    assert r.status == 200 and r.served_by == 'h2', r.describe()
+    after = stats(bn)
+    assert after['handoffs']['started'] == before['handoffs']['started'], \
+        'traffic to a server\'s own address must not be handed off: %s' % after

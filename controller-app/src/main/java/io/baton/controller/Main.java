@@ -29,44 +29,12 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Path configFile = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "-h":
-                case "--help":
-                    usage(System.out);
-                    return;
-                case "--config":
-                    if (i + 1 >= args.length) {
-                        fail("--config needs a file");
-                    }
-                    configFile = Path.of(args[++i]);
-                    break;
-                default:
-                    fail("unknown argument: " + args[i]);
-            }
-        }
-        if (configFile == null) {
-            fail("--config FILE is required");
-        }
-        BatonConfig config;
-        byte[] secret;
-        byte[] token;
-        try {
-            config = ConfigLoader.load(configFile);
-            secret = SecretFile.read(config.secretFile());
-            token = new String(SecretFile.read(config.tokenFile()), StandardCharsets.UTF_8).trim()
-                    .getBytes(StandardCharsets.UTF_8);
-        } catch (ConfigException e) {
-            System.err.println("baton-controller: config error: " + e.getMessage());
-            System.exit(EXIT_CONFIG);
-            return;
-        } catch (IOException e) {
-            System.err.println("baton-controller: " + e.getMessage());
-            System.exit(EXIT_CONFIG);
+        Parsed p = parse(args, System.out, System.err);
+        if (p.exitCode >= 0) {
+            System.exit(p.exitCode);
             return;
         }
-        Controller controller = Controller.start(config, secret, token);
+        Controller controller = Controller.start(p.config, p.secret, p.token);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -76,10 +44,65 @@ public final class Main {
         stopped.await();
     }
 
-    private static void fail(String message) {
-        System.err.println("baton-controller: " + message);
-        usage(System.err);
-        System.exit(EXIT_USAGE);
+    /** What the command line and the files it names amount to: a config to run, or an exit code. */
+    static final class Parsed {
+        final int exitCode;
+        final BatonConfig config;
+        final byte[] secret;
+        final byte[] token;
+
+        private Parsed(int exitCode, BatonConfig config, byte[] secret, byte[] token) {
+            this.exitCode = exitCode;
+            this.config = config;
+            this.secret = secret;
+            this.token = token;
+        }
+
+        static Parsed exit(int code) {
+            return new Parsed(code, null, null, null);
+        }
+    }
+
+    /** Reads the arguments, the config and the secret files; never exits the JVM itself. */
+    static Parsed parse(String[] args, PrintStream out, PrintStream err) {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h":
+                case "--help":
+                    usage(out);
+                    return Parsed.exit(0);
+                case "--config":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--config needs a file");
+                    }
+                    configFile = Path.of(args[++i]);
+                    break;
+                default:
+                    return usageError(err, "unknown argument: " + args[i]);
+            }
+        }
+        if (configFile == null) {
+            return usageError(err, "--config FILE is required");
+        }
+        try {
+            BatonConfig config = ConfigLoader.load(configFile);
+            byte[] secret = SecretFile.read(config.secretFile());
+            byte[] token = new String(SecretFile.read(config.tokenFile()), StandardCharsets.UTF_8).trim()
+                    .getBytes(StandardCharsets.UTF_8);
+            return new Parsed(-1, config, secret, token);
+        } catch (ConfigException e) {
+            err.println("baton-controller: config error: " + e.getMessage());
+        } catch (IOException e) {
+            err.println("baton-controller: " + e.getMessage());
+        }
+        return Parsed.exit(EXIT_CONFIG);
+    }
+
+    private static Parsed usageError(PrintStream err, String message) {
+        err.println("baton-controller: " + message);
+        usage(err);
+        return Parsed.exit(EXIT_USAGE);
     }
 
     private static void usage(PrintStream out) {
