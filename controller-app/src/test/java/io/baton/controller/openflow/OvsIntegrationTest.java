@@ -297,6 +297,12 @@ class OvsIntegrationTest {
         assertEquals(sw, pi.sw);
         assertEquals(OFPort.CONTROLLER.getPortNumber(), pi.inPort);
         assertArrayEquals(frame, pi.frame, "whole frame back (miss_send_len and max_len 0xffff)");
+        // The packet-out is counted when its write completes, on the switch's I/O thread, which
+        // is not ordered with the listener's delivery: wait for the counters rather than race them.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT);
+        while (controller.counters().packetOuts() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         assertEquals(1, controller.counters().packetOuts());
         assertEquals(1, controller.counters().packetIns());
     }
