@@ -216,20 +216,14 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                     handoffs.onClosed(session, (ConnectionClosed) m);
                     break;
                 default:
-                    break; // heartbeats only refresh the session's last-heard time
+                    throw new IllegalArgumentException("not a handoff message: " + m.type());
             }
         });
     }
 
     @Override
     public void agentGone(AgentSession session) {
-        loop.execute(() -> {
-            Server s = registry.agentDown(session);
-            if (s != null) {
-                log.warn("{} gone: server {} takes no new connections", session, s.address());
-                handoffs.agentDown(s);
-            }
-        });
+        loop.execute(() -> agentGoneNow(session));
     }
 
     // ---- engine thread
@@ -313,7 +307,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
             AgentSession a = s.agent();
             if (a != null && a.lastHeardNanos() - limit < 0) {
                 log.warn("{} silent for more than {} ms", a, config.heartbeatTimeoutMillis());
-                a.close();
+                a.close(); // its channelInactive reports it again; by then it is already down
                 agentGoneNow(a);
             }
         }
@@ -322,6 +316,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private void agentGoneNow(AgentSession a) {
         Server s = registry.agentDown(a);
         if (s != null) {
+            log.warn("{} gone: server {} takes no new connections", a, s.address());
             handoffs.agentDown(s);
         }
     }

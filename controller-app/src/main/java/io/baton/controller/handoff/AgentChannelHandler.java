@@ -52,14 +52,14 @@ final class AgentChannelHandler extends SimpleChannelInboundHandler<HandoffMessa
             return;
         }
         session.heard(System.nanoTime());
-        if (m instanceof Heartbeat) {
-            ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), 0), ctx.voidPromise());
-        }
         switch (m.type()) {
+            case HEARTBEAT:
+                // Answered here: the agent reconnects when the controller stays silent.
+                ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), 0), ctx.voidPromise());
+                break;
             case HANDOFF_READY:
             case HANDOFF_DROP:
             case CONNECTION_CLOSED:
-            case HEARTBEAT:
                 events.agentMessage(session, m);
                 break;
             default:

@@ -7,7 +7,7 @@ public interface AgentEvents {
     /** The agent proved it knows the secret; the session may now carry handoffs. */
     void agentAuthenticated(AgentSession session);
 
-    /** A message on an authenticated session (ready, drop, closed, heartbeat). */
+    /** A handoff message on an authenticated session: ready, drop or closed. */
     void agentMessage(AgentSession session, HandoffMessage message);
 
     /** The session ended (closed, failed, timed out). */

@@ -66,6 +66,7 @@ public final class HandoffCoordinator implements HandoffSink {
     private final FlowRuleFactory flows;
     private final EngineCounters counters;
     private final Executor engine;
+    /** Runs delayed work on the engine thread itself. */
     private final ScheduledExecutorService scheduler;
     private final LongSupplier nanoClock;
     private final long handoffTimeoutNanos;
@@ -226,7 +227,7 @@ public final class HandoffCoordinator implements HandoffSink {
             registry.connectionEnded(s);
         }
         counters.connectionsClosed.increment();
-        scheduler.schedule(() -> engine.execute(() -> removeRules(c)), CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> removeRules(c), CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void fail(ServiceConfig svc, Connection c, String reason) {

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,7 @@ public final class L2Forwarder {
         this.flows = flows;
         this.counters = counters;
         this.vipMacs = Map.copyOf(vipMacs);
-        java.util.HashSet<MacAddress> own = new java.util.HashSet<>(vipMacs.values());
+        Set<MacAddress> own = new HashSet<>(vipMacs.values());
         own.add(PROBE_MAC);
         this.ownMacs = Set.copyOf(own);
     }

@@ -45,7 +45,9 @@ public final class Frame {
     private int ack;
     private int flags;
     private int window;
-    private boolean tcpChecksumOk;
+    private int ipOffset;
+    private int tcpOffset;
+    private int tcpLength;
     private TcpOptions options = TcpOptions.NONE;
     private int payloadOffset;
     private int payloadLength;
@@ -153,8 +155,9 @@ public final class Frame {
         ack = Bytes.i32(bytes, off + 8);
         flags = Bytes.u8(bytes, off + 13);
         window = Bytes.u16(bytes, off + 14);
-        long sum = Bytes.sum16(bytes, ipOff + 12, 8) + 6 + tcpLength + Bytes.sum16(bytes, off, tcpLength);
-        tcpChecksumOk = Bytes.fold(sum) == 0;
+        this.ipOffset = ipOff;
+        this.tcpOffset = off;
+        this.tcpLength = tcpLength;
         if (!parseOptions(off + 20, dataOffset - 20)) {
             return;
         }
@@ -228,7 +231,11 @@ public final class Frame {
     public int flags() { return flags; }
     public boolean has(int flag) { return (flags & flag) != 0; }
     public int window() { return window; }
-    public boolean tcpChecksumOk() { return tcpChecksumOk; }
+    /** Computed when asked: only segments for a VIP need it, not everything the switch sends up. */
+    public boolean tcpChecksumOk() {
+        long sum = Bytes.sum16(bytes, ipOffset + 12, 8) + 6 + tcpLength + Bytes.sum16(bytes, tcpOffset, tcpLength);
+        return Bytes.fold(sum) == 0;
+    }
     public TcpOptions options() { return options; }
     public int payloadOffset() { return payloadOffset; }
     public int payloadLength() { return payloadLength; }
