@@ -173,7 +173,8 @@ def test_stopped_agent_gets_no_new_connections(bn):
         def down():
             server = bn.servers_by_address()[address]
             return (not server['agentConnected'] and
-                    server['state'] == 'down') and server
+                    all(m['state'] == 'down' for m in server['pools'])) \
+                and server
         server = wait_for(down, 3, 'h1 to be reported down')
         handoffs_before = server['handoffsOk']
 

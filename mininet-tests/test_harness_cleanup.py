@@ -46,8 +46,8 @@ def test_start_up_with_stub_controller_and_agents(shared_files):
         assert {s['address'] for s in servers} == \
             {'10.0.0.11', '10.0.0.12', '10.0.0.13'}, servers
         assert all(s['agentConnected'] for s in servers), servers
-        assert {s['pool'] for s in servers if s['address'] == '10.0.0.13'} \
-            == {'api'}, servers
+        assert {m['pool'] for s in servers if s['address'] == '10.0.0.13'
+                for m in s['pools']} == {'api'}, servers
         assert bn.rest_get('stats')['serverToClientPayloadBytes'] == 0
 
         # The token file is private and the API wants it.

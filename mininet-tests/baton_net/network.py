@@ -158,6 +158,30 @@ class BatonNetwork:
     def servers_by_address(self):
         return {s['address']: s for s in self.rest_get('servers')}
 
+    @staticmethod
+    def takes_connections(server):
+        """True if a row of GET /servers may get new connections: agent up
+           and healthy in every pool it belongs to (and in at least one)."""
+        return bool(server.get('agentConnected') and server['pools'] and
+                    all(m['health'] == 'up' for m in server['pools']))
+
+    def rest(self, method, path, body=None, timeout=5):
+        """Any REST call from inside ctl with the bearer token: (status,
+           parsed JSON or None)."""
+        url = 'http://%s:%d/api/v1/%s' % (
+            MGMT_CONTROLLER_IP, self.config['rest']['port'], path.lstrip('/'))
+        argv = ['curl', '-sS', '--max-time', str(timeout), '-X', method,
+                '-H', '@' + self.auth_header_file, '-w', '\n%{http_code}']
+        if body is not None:
+            argv += ['-H', 'Content-Type: application/json',
+                     '--data-binary', json.dumps(body)]
+        _, out, err = run_in(self.host(CONTROLLER_HOST), argv + [url],
+                             timeout=timeout + 5, check=False)
+        text, _, status = out.rpartition('\n')
+        if not status.isdigit():
+            raise RestError(path, err.strip(), text)
+        return int(status), (json.loads(text) if text.strip() else None)
+
     # --- what the configuration says ----------------------------------------
 
     def address_of(self, server):
@@ -227,7 +251,7 @@ class BatonNetwork:
             for s in self.server_names:
                 self.check_running('agent-' + s)
             servers = self.servers_by_address()
-            return all(servers.get(a, {}).get('agentConnected') and
-                       servers[a].get('state') == 'up' for a in expected)
+            return all(self.takes_connections(servers.get(a, {}))
+                       for a in expected)
         wait_for(connected, timeout, 'agents of %s to connect' % sorted(expected),
                  detail=lambda: '\n' + self.log_tails(10))

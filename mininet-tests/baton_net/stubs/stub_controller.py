@@ -37,12 +37,20 @@ class State:
     def servers(self):
         with self.lock:
             connected = {a for a, n in self.agents.items() if n > 0}
-        return [{'service': s['name'], 'pool': p['name'], 'address': a,
-                 'state': 'up' if a in connected else 'down',
-                 'agentConnected': a in connected,
-                 'activeConnections': 0, 'handoffsOk': 0}
-                for s in self.config['services'] for p in s['pools']
-                for a in p['servers']]
+        rows = {}
+        for s in self.config['services']:
+            for p in s['pools']:
+                for a in p['servers']:
+                    up = a in connected
+                    row = rows.setdefault(a, {
+                        'address': a, 'agentConnected': up,
+                        'activeConnections': 0, 'handoffsOk': 0,
+                        'handoffsFailed': 0, 'pools': []})
+                    row['pools'].append({
+                        'service': s['name'], 'pool': p['name'],
+                        'health': 'up' if up else 'no-agent',
+                        'state': 'active' if up else 'down'})
+        return list(rows.values())
 
     def stats(self):
         return {'packetIn': {'total': 0, 'arp': 0, 'vipTcp': 0, 'other': 0},

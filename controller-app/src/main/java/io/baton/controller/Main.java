@@ -1,5 +1,7 @@
 package io.baton.controller;
 
+import io.baton.controller.admin.ClusterAdmin;
+import io.baton.controller.config.ConfigStore;
 import io.baton.controller.config.BatonConfig;
 import io.baton.controller.config.ConfigException;
 import io.baton.controller.config.ConfigLoader;
@@ -34,7 +36,7 @@ public final class Main {
             System.exit(p.exitCode);
             return;
         }
-        Controller controller = Controller.start(p.config, p.secret, p.token);
+        Controller controller = Controller.start(p.store, p.secret, p.token);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -47,13 +49,15 @@ public final class Main {
     /** What the command line and the files it names amount to: a config to run, or an exit code. */
     static final class Parsed {
         final int exitCode;
+        final ConfigStore store;
         final BatonConfig config;
         final byte[] secret;
         final byte[] token;
 
-        private Parsed(int exitCode, BatonConfig config, byte[] secret, byte[] token) {
+        private Parsed(int exitCode, ConfigStore store, byte[] secret, byte[] token) {
             this.exitCode = exitCode;
-            this.config = config;
+            this.store = store;
+            this.config = store == null ? null : store.current();
             this.secret = secret;
             this.token = token;
         }
@@ -86,11 +90,12 @@ public final class Main {
             return usageError(err, "--config FILE is required");
         }
         try {
-            BatonConfig config = ConfigLoader.load(configFile);
+            ConfigStore store = ConfigStore.open(configFile);
+            BatonConfig config = store.current();
             byte[] secret = SecretFile.read(config.secretFile());
             byte[] token = new String(SecretFile.read(config.tokenFile()), StandardCharsets.UTF_8).trim()
                     .getBytes(StandardCharsets.UTF_8);
-            return new Parsed(-1, config, secret, token);
+            return new Parsed(-1, store, secret, token);
         } catch (ConfigException e) {
             err.println("baton-controller: config error: " + e.getMessage());
         } catch (IOException e) {
@@ -126,7 +131,14 @@ public final class Main {
             this.rest = rest;
         }
 
+        /** A controller whose REST changes are kept in memory only (embedded uses, tests). */
         public static Controller start(BatonConfig config, byte[] secret, byte[] token) {
+            return start(ConfigStore.inMemory(config), secret, token);
+        }
+
+        /** A controller whose REST changes are saved by {@code store}. */
+        public static Controller start(ConfigStore store, byte[] secret, byte[] token) {
+            BatonConfig config = store.current();
             OpenFlowController openflow = new OpenFlowController(OpenFlowControllerConfig.builder()
                     .bindAddress(config.openflowListen().getHostString())
                     .port(config.openflowListen().getPort()).build());
@@ -135,7 +147,7 @@ public final class Main {
             HandoffServer handoff = new HandoffServer();
             handoff.start(config.handoffListen(), secret, engine, engine.counters());
             RestServer rest = new RestServer();
-            rest.start(config.restListen(), engine, token);
+            rest.start(config.restListen(), new ClusterAdmin(store, engine), token);
             openflow.start();
             log.info("Baton controller up: openflow {}, handoff {}, rest {}, services {}", config.openflowListen(),
                     config.handoffListen(), config.restListen(),
@@ -146,6 +158,10 @@ public final class Main {
 
         public BatonEngine engine() {
             return engine;
+        }
+
+        public io.baton.controller.rest.RestCounters restCounters() {
+            return rest.counters();
         }
 
         @Override

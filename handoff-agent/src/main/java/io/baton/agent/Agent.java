@@ -23,6 +23,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService ctl;
     private final ProtocolCounters counters = new ProtocolCounters();
     private final HandoffManager handoffs;
+    private final io.baton.agent.health.HealthChecker health;
     private final ControllerClient controller;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean started;
@@ -44,6 +45,7 @@ public final class Agent implements AutoCloseable {
         });
         this.controller = new ControllerClient(config, secret, group, counters, this::liveConnections);
         this.handoffs = new HandoffManager(config, group, ctl, controller::send);
+        this.health = new io.baton.agent.health.HealthChecker(group, config.upstream(), controller::sendIfConnected);
     }
 
     /** Connects to the controller (and keeps reconnecting). Returns at once. */
@@ -66,6 +68,11 @@ public final class Agent implements AutoCloseable {
                 @Override
                 public void onAbort(long id) {
                     handoffs.onAbort(id);
+                }
+
+                @Override
+                public void onHealthChecks(io.baton.handoff.protocol.HealthChecks checks) {
+                    health.configure(checks);
                 }
             });
         }
@@ -107,6 +114,7 @@ public final class Agent implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
+        health.close();
         controller.close();
         handoffs.shutdown();
         ctl.shutdown();

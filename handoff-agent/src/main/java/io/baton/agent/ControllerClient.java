@@ -52,6 +52,9 @@ final class ControllerClient {
         void onCommit(long id);
 
         void onAbort(long id);
+
+        /** The checks to run now; an empty set when the controller connection is lost. */
+        void onHealthChecks(io.baton.handoff.protocol.HealthChecks checks);
     }
 
     private final AgentConfig config;
@@ -110,6 +113,15 @@ final class ControllerClient {
                 LOG.warn("controller unreachable and {} messages queued: dropping {}", MAX_QUEUED, queue.pollFirst());
             }
             queue.addLast(m);
+        }
+    }
+
+    /** Sends now if a session is up; otherwise drops it (a stale check result helps no one). */
+    void sendIfConnected(HandoffMessage m) {
+        synchronized (lock) {
+            if (session != null && session.isActive()) {
+                session.writeAndFlush(m);
+            }
         }
     }
 
@@ -223,6 +235,8 @@ final class ControllerClient {
                         dispatcher.onCommit(c.handoffId());
                     } else if (m instanceof HandoffAbort a) {
                         dispatcher.onAbort(a.handoffId());
+                    } else if (m instanceof io.baton.handoff.protocol.HealthChecks h) {
+                        dispatcher.onHealthChecks(h);
                     } else if (!(m instanceof Heartbeat)) {
                         protocolError(ctx, "unexpected " + m.type());
                     }
@@ -284,6 +298,7 @@ final class ControllerClient {
                 }
             }
             if (phase == Phase.AUTHENTICATED) {
+                dispatcher.onHealthChecks(new io.baton.handoff.protocol.HealthChecks(java.util.List.of()));
                 LOG.warn("lost the controller connection; reconnecting");
             } else if (phase == Phase.AWAIT_WELCOME) {
                 authFailures.incrementAndGet();

@@ -10,6 +10,7 @@ public final class BatonConfig {
     private final InetSocketAddress handoffListen;
     private final Path secretFile;
     private final int heartbeatTimeoutMillis;
+    private final int riseHeartbeats;
     private final int handoffTimeoutMillis;
     private final InetSocketAddress restListen;
     private final Path tokenFile;
@@ -18,13 +19,14 @@ public final class BatonConfig {
     private final List<ServiceConfig> services;
 
     public BatonConfig(InetSocketAddress openflowListen, InetSocketAddress handoffListen, Path secretFile,
-                       int heartbeatTimeoutMillis, int handoffTimeoutMillis, InetSocketAddress restListen,
+                       int heartbeatTimeoutMillis, int riseHeartbeats, int handoffTimeoutMillis, InetSocketAddress restListen,
                        Path tokenFile, FrontendSettings frontend, int flowIdleTimeoutSeconds,
                        List<ServiceConfig> services) {
         this.openflowListen = openflowListen;
         this.handoffListen = handoffListen;
         this.secretFile = secretFile;
         this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
+        this.riseHeartbeats = riseHeartbeats;
         this.handoffTimeoutMillis = handoffTimeoutMillis;
         this.restListen = restListen;
         this.tokenFile = tokenFile;
@@ -37,10 +39,18 @@ public final class BatonConfig {
     public InetSocketAddress handoffListen() { return handoffListen; }
     public Path secretFile() { return secretFile; }
     public int heartbeatTimeoutMillis() { return heartbeatTimeoutMillis; }
+    /** Heartbeats a returning agent must send before its server takes connections again. */
+    public int riseHeartbeats() { return riseHeartbeats; }
     public int handoffTimeoutMillis() { return handoffTimeoutMillis; }
     public InetSocketAddress restListen() { return restListen; }
     public Path tokenFile() { return tokenFile; }
     public FrontendSettings frontend() { return frontend; }
     public int flowIdleTimeoutSeconds() { return flowIdleTimeoutSeconds; }
     public List<ServiceConfig> services() { return services; }
+
+    /** The same settings with other services (the REST API's changes). */
+    public BatonConfig withServices(List<ServiceConfig> s) {
+        return new BatonConfig(openflowListen, handoffListen, secretFile, heartbeatTimeoutMillis, riseHeartbeats,
+                handoffTimeoutMillis, restListen, tokenFile, frontend, flowIdleTimeoutSeconds, s);
+    }
 }

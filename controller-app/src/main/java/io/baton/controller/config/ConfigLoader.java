@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
-import io.baton.dispatcher.rules.ContentRule;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
 
@@ -19,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -43,14 +43,25 @@ public final class ConfigLoader {
     }
 
     private static BatonConfig parse(Reader reader, Path baseDir) throws ConfigException {
-        JsonElement root;
+        return parseTree(readJson(reader), baseDir);
+    }
+
+    /** Strict JSON (no comments, no trailing commas), or an error at "(root)". */
+    public static JsonElement readJson(Reader reader) throws ConfigException {
         try {
             JsonReader jr = new JsonReader(reader);
             jr.setStrictness(com.google.gson.Strictness.STRICT);
-            root = JsonParser.parseReader(jr);
-        } catch (JsonParseException e) {
+            JsonElement e = JsonParser.parseReader(jr);
+            if (jr.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw new ConfigException("(root)", "not valid JSON: text after the end of the document");
+            }
+            return e;
+        } catch (JsonParseException | IOException e) {
             throw new ConfigException("(root)", "not valid JSON: " + e.getMessage());
         }
+    }
+
+    private static BatonConfig parseTree(JsonElement root, Path baseDir) throws ConfigException {
         JsonNode top = new JsonNode("", root);
         top.object();
 
@@ -65,6 +76,7 @@ public final class ConfigLoader {
         Path secret = file(ho.required("secretFile"), baseDir);
         int heartbeatTimeout = ho.integer("heartbeatTimeoutMillis", 2000, 100, 600_000);
         int handoffTimeout = ho.integer("handoffTimeoutMillis", 2000, 50, 60_000);
+        int rise = ho.integer("riseHeartbeats", 2, 1, 100);
         ho.rejectUnknownFields();
 
         JsonNode rest = top.required("rest");
@@ -93,25 +105,35 @@ public final class ConfigLoader {
             fl.rejectUnknownFields();
         }
 
+        List<ServiceConfig> services = services(top.required("services"));
+        top.rejectUnknownFields();
+        return new BatonConfig(ofListen, hoListen, secret, heartbeatTimeout, rise, handoffTimeout, restListen, token,
+                frontend, idle, services);
+    }
+
+    private static List<ServiceConfig> services(JsonNode list) throws ConfigException {
         List<ServiceConfig> services = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> endpoints = new HashSet<>();
-        for (JsonNode s : top.required("services").array()) {
+        for (JsonNode s : list.array()) {
             ServiceConfig svc = service(s);
             if (!names.add(svc.name())) {
-                throw new ConfigException(s.path() + ".name", "duplicate service name '" + svc.name() + "'");
+                throw new ConfigException(s.childPath("name"), "duplicate service name '" + svc.name() + "'");
             }
             if (!endpoints.add(svc.vip() + ":" + svc.port())) {
-                throw new ConfigException(s.path() + ".vip", "another service already uses " + svc.vip() + ":" + svc.port());
+                throw new ConfigException(s.childPath("vip"), "another service already uses " + svc.vip() + ":" + svc.port());
             }
             services.add(svc);
         }
         if (services.isEmpty()) {
-            throw new ConfigException("services", "must name at least one service");
+            throw new ConfigException(list.path(), "must name at least one service");
         }
-        top.rejectUnknownFields();
-        return new BatonConfig(ofListen, hoListen, secret, heartbeatTimeout, handoffTimeout, restListen, token,
-                frontend, idle, services);
+        return services;
+    }
+
+    /** The "services" array of a config document (paths start with "services"). */
+    public static List<ServiceConfig> parseServices(JsonElement e) throws ConfigException {
+        return services(new JsonNode("services", e));
     }
 
     private static InetSocketAddress listen(JsonNode n, int defaultPort) throws ConfigException {
@@ -122,7 +144,7 @@ public final class ConfigLoader {
         try {
             Ipv4Address.parse(address);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(n.path() + ".address", e.getMessage());
+            throw new ConfigException(n.childPath("address"), e.getMessage());
         }
         int port = n.integer("port", defaultPort, 1, 65_535);
         return new InetSocketAddress(address, port);
@@ -143,7 +165,7 @@ public final class ConfigLoader {
         try {
             mode = ServiceMode.valueOf(modeText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(s.path() + ".mode", "must be \"nat\" or \"dsr\", not \"" + modeText + "\"");
+            throw new ConfigException(s.childPath("mode"), "must be \"nat\" or \"dsr\", not \"" + modeText + "\"");
         }
         MacAddress vmac = ServiceConfig.defaultVirtualMac(vip);
         if (s.has("virtualMac")) {
@@ -159,14 +181,14 @@ public final class ConfigLoader {
         for (JsonNode p : s.required("pools").array()) {
             PoolConfig pool = pool(p);
             if (!poolNames.add(pool.name())) {
-                throw new ConfigException(p.path() + ".name", "duplicate pool name '" + pool.name() + "'");
+                throw new ConfigException(p.childPath("name"), "duplicate pool name '" + pool.name() + "'");
             }
             pools.add(pool);
         }
         if (pools.isEmpty()) {
-            throw new ConfigException(s.path() + ".pools", "must name at least one pool");
+            throw new ConfigException(s.childPath("pools"), "must name at least one pool");
         }
-        List<ContentRule> rules = new ArrayList<>();
+        List<RuleConfig> rules = new ArrayList<>();
         if (s.has("rules")) {
             for (JsonNode r : s.field("rules").array()) {
                 rules.add(rule(r, poolNames));
@@ -174,7 +196,7 @@ public final class ConfigLoader {
         }
         String defaultPool = s.has("defaultPool") ? s.field("defaultPool").string() : pools.get(0).name();
         if (!poolNames.contains(defaultPool)) {
-            throw new ConfigException(s.path() + ".defaultPool", "no pool named '" + defaultPool + "'");
+            throw new ConfigException(s.childPath("defaultPool"), "no pool named '" + defaultPool + "'");
         }
         s.rejectUnknownFields();
         return new ServiceConfig(name, vip, port, mode, vmac, pools, rules, defaultPool);
@@ -183,66 +205,161 @@ public final class ConfigLoader {
     private static PoolConfig pool(JsonNode p) throws ConfigException {
         String name = name(p.required("name"));
         String policy = p.string("policy", "round-robin");
-        java.util.Map<String, String> params = p.has("params") ? p.field("params").stringMap() : java.util.Map.of();
-        List<Ipv4Address> servers = new ArrayList<>();
+        Map<String, String> params = p.has("params") ? p.field("params").stringMap() : Map.of();
+        List<MemberConfig> members = new ArrayList<>();
         Set<Ipv4Address> seen = new HashSet<>();
         if (p.has("servers")) {
             for (JsonNode sv : p.field("servers").array()) {
-                Ipv4Address a = ipv4(sv);
-                if (!seen.add(a)) {
-                    throw new ConfigException(sv.path(), "server " + a + " listed twice");
+                MemberConfig m = member(sv);
+                if (!seen.add(m.address())) {
+                    throw new ConfigException(sv.path(), "server " + m.address() + " listed twice");
                 }
-                servers.add(a);
+                members.add(m);
             }
         }
+        List<String> labels = new ArrayList<>();
+        if (p.has("labels")) {
+            for (JsonNode l : p.field("labels").array()) {
+                String label = nonEmpty(l);
+                if (label.getBytes(StandardCharsets.UTF_8).length > 64) {
+                    throw new ConfigException(l.path(), "a label is at most 64 bytes");
+                }
+                if (!labels.contains(label)) {
+                    labels.add(label);
+                }
+            }
+        }
+        HealthCheckConfig health = p.has("healthCheck") ? healthCheck(p.field("healthCheck")) : null;
         try {
             io.baton.dispatcher.policy.PolicyFactory.create(policy, params);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(p.path() + ".policy", e.getMessage());
+            throw new ConfigException(p.childPath("policy"), e.getMessage());
         }
         p.rejectUnknownFields();
-        return new PoolConfig(name, policy, params, servers);
+        return new PoolConfig(name, policy, params, members, labels, health);
     }
 
-    private static ContentRule rule(JsonNode r, Set<String> pools) throws ConfigException {
-        ContentRule.Builder b = ContentRule.builder();
-        int conditions = 0;
-        try {
-            if (r.has("pathPrefix")) {
-                b.pathPrefix(nonEmpty(r.field("pathPrefix")));
-                conditions++;
-            }
-            if (r.has("pathRegex")) {
-                JsonNode n = r.field("pathRegex");
-                b.pathRegex(regex(n));
-                conditions++;
-            }
-            if (r.has("host")) {
-                b.host(nonEmpty(r.field("host")).toLowerCase(Locale.ROOT));
-                conditions++;
-            }
-            if (r.has("method")) {
-                b.method(nonEmpty(r.field("method")));
-                conditions++;
-            }
-            if (r.has("sni")) {
-                b.sni(nonEmpty(r.field("sni")).toLowerCase(Locale.ROOT));
-                conditions++;
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(r.path(), e.getMessage());
+    /** A bare address, or an object with address, weight, state, maxConnections and tags. */
+    private static MemberConfig member(JsonNode n) throws ConfigException {
+        if (n.isString()) {
+            return MemberConfig.of(ipv4(n));
         }
-        if (conditions == 0) {
-            throw new ConfigException(r.path(), "a rule needs at least one condition (pathPrefix, pathRegex, host, method, sni)");
+        Ipv4Address address = ipv4(n.required("address"));
+        int weight = n.integer("weight", 1, 1, MemberConfig.MAX_WEIGHT);
+        String stateText = n.string("state", "active");
+        MemberState state;
+        try {
+            state = MemberState.valueOf(stateText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(n.childPath("state"), "must be \"active\", \"draining\" or \"disabled\", not \"" + stateText + "\"");
+        }
+        int max = n.integer("maxConnections", 0, 0, 50_000_000);
+        Map<String, String> tags = n.has("tags") ? n.field("tags").stringMap() : Map.of();
+        n.rejectUnknownFields();
+        return new MemberConfig(address, weight, state, max, tags);
+    }
+
+    private static HealthCheckConfig healthCheck(JsonNode n) throws ConfigException {
+        String path = n.string("path", "/");
+        if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+            throw new ConfigException(n.childPath("path"), "must start with '/' and hold no spaces or control characters");
+        }
+        String host = n.has("host") ? nonEmpty(n.field("host")) : null;
+        if (host != null && host.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+            throw new ConfigException(n.childPath("host"), "must hold no spaces or control characters");
+        }
+        String expect = n.string("expect", "2xx");
+        if (!expect.matches("[2-4]xx")) {
+            throw new ConfigException(n.childPath("expect"), "must be \"2xx\", \"3xx\" or \"4xx\", not \"" + expect + "\"");
+        }
+        int interval = n.integer("intervalMillis", 1000, 100, 3_600_000);
+        int timeout = n.integer("timeoutMillis", Math.min(1000, interval), 10, 60_000);
+        if (timeout > interval) {
+            throw new ConfigException(n.childPath("timeoutMillis"), "must not exceed intervalMillis (" + interval + ")");
+        }
+        int rise = n.integer("rise", 2, 1, 100);
+        int fall = n.integer("fall", 2, 1, 100);
+        n.rejectUnknownFields();
+        return new HealthCheckConfig(path, host, expect.charAt(0) - '0', interval, timeout, rise, fall);
+    }
+
+    private static RuleConfig rule(JsonNode r, Set<String> pools) throws ConfigException {
+        String name = r.has("name") ? name(r.field("name")) : null;
+        String pathPrefix = r.has("pathPrefix") ? nonEmpty(r.field("pathPrefix")) : null;
+        String pathRegex = r.has("pathRegex") ? regex(r.field("pathRegex")) : null;
+        String host = r.has("host") ? nonEmpty(r.field("host")).toLowerCase(Locale.ROOT) : null;
+        String method = r.has("method") ? nonEmpty(r.field("method")) : null;
+        String sni = r.has("sni") ? nonEmpty(r.field("sni")).toLowerCase(Locale.ROOT) : null;
+        List<RuleConfig.HeaderMatch> headers = new ArrayList<>();
+        if (r.has("headers")) {
+            for (JsonNode h : r.field("headers").array()) {
+                String hn = nonEmpty(h.required("name"));
+                String eq = h.has("equals") ? h.field("equals").string() : null;
+                String rx = h.has("regex") ? regex(h.field("regex")) : null;
+                if (eq != null && rx != null) {
+                    throw new ConfigException(h.path(), "give \"equals\" or \"regex\", not both");
+                }
+                h.rejectUnknownFields();
+                headers.add(new RuleConfig.HeaderMatch(hn, eq, rx));
+            }
+        }
+        List<RuleConfig.CookieMatch> cookies = new ArrayList<>();
+        if (r.has("cookies")) {
+            for (JsonNode c : r.field("cookies").array()) {
+                String cn = nonEmpty(c.required("name"));
+                String eq = c.has("equals") ? c.field("equals").string() : null;
+                c.rejectUnknownFields();
+                cookies.add(new RuleConfig.CookieMatch(cn, eq));
+            }
+        }
+        if (pathPrefix == null && pathRegex == null && host == null && method == null && sni == null
+                && headers.isEmpty() && cookies.isEmpty()) {
+            throw new ConfigException(r.path(),
+                    "a rule needs at least one condition (pathPrefix, pathRegex, host, method, headers, cookies, sni)");
         }
         JsonNode poolNode = r.required("pool");
         String pool = poolNode.string();
-        if (!pools.contains(pool)) {
+        if (pools != null && !pools.contains(pool)) {
             throw new ConfigException(poolNode.path(), "no pool named '" + pool + "'");
         }
-        b.pool(pool);
         r.rejectUnknownFields();
-        return b.build();
+        RuleConfig rule = new RuleConfig(name, pool, pathPrefix, pathRegex, host, method, sni, headers, cookies);
+        try {
+            rule.toContentRule();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(r.path(), e.getMessage());
+        }
+        return rule;
+    }
+
+    // ---- single elements, for the REST API: paths start at the element ("weight", "headers[0].name")
+
+    public static ServiceConfig parseService(JsonElement e) throws ConfigException {
+        return service(new JsonNode("", e));
+    }
+
+    public static PoolConfig parsePool(JsonElement e) throws ConfigException {
+        return pool(new JsonNode("", e));
+    }
+
+    public static MemberConfig parseMember(JsonElement e) throws ConfigException {
+        JsonNode n = new JsonNode("", e);
+        n.object(); // a bare string is for config files only
+        return member(n);
+    }
+
+    /** {@code pools} null: the pool reference is checked later, against the whole service. */
+    public static RuleConfig parseRule(JsonElement e, Set<String> pools) throws ConfigException {
+        return rule(new JsonNode("", e), pools);
+    }
+
+    public static HealthCheckConfig parseHealthCheck(JsonElement e) throws ConfigException {
+        return healthCheck(new JsonNode("", e));
+    }
+
+    /** Parses a whole document already in memory (the REST API re-checks what it will save). */
+    public static BatonConfig parse(JsonElement root, Path baseDir) throws ConfigException {
+        return parseTree(root, baseDir);
     }
 
     private static String regex(JsonNode n) throws ConfigException {

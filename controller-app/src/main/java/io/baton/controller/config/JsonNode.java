@@ -31,8 +31,16 @@ final class JsonNode {
         return path;
     }
 
+    String childPath(String name) {
+        return child(name);
+    }
+
     private String child(String name) {
         return path.isEmpty() ? name : path + "." + name;
+    }
+
+    boolean isString() {
+        return element != null && element.isJsonPrimitive() && element.getAsJsonPrimitive().isString();
     }
 
     JsonObject object() throws ConfigException {

@@ -26,6 +26,8 @@ import io.baton.handoff.protocol.ConnectionClosed;
 import io.baton.handoff.protocol.HandoffDrop;
 import io.baton.handoff.protocol.HandoffMessage;
 import io.baton.handoff.protocol.HandoffReady;
+import io.baton.handoff.protocol.HealthChecks;
+import io.baton.handoff.protocol.HealthReport;
 import io.baton.topology.HostTable;
 import io.netty.channel.DefaultEventLoop;
 import org.slf4j.Logger;
@@ -57,6 +59,8 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private static final long PROBE_EVERY_MILLIS = 1000;
 
     private final BatonConfig config;
+    /** The services now in force: the config's at start, then what the REST API applied. */
+    private List<ServiceConfig> currentServices;
     private final Southbound southbound;
     private final DefaultEventLoop loop = new DefaultEventLoop(r -> {
         Thread t = new Thread(r, "baton-engine");
@@ -73,25 +77,21 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private final L2Forwarder l2;
     private final TcpFrontend frontend;
     private final HandoffCoordinator handoffs;
-    private final Set<Ipv4Address> vips = new HashSet<>();
-    private final Set<Integer> servicePorts = new HashSet<>();
+    private Set<Ipv4Address> vips = Set.of();
+    private Set<Integer> servicePorts = Set.of();
     private ScheduledFuture<?> ticker;
     private long lastProbeNanos;
 
     public BatonEngine(BatonConfig config, Southbound southbound) {
         this.config = config;
         this.southbound = southbound;
+        this.currentServices = config.services();
         this.services = new Services(config.services());
         this.table = new ConnectionTable(config.frontend().maxHalfOpen(), config.frontend().maxConnections());
-        this.registry = new ServerRegistry(config.services());
+        this.registry = new ServerRegistry(config.services(), config.riseHeartbeats());
         this.flows = new FlowRuleFactory(config.flowIdleTimeoutSeconds());
-        Map<Ipv4Address, MacAddress> vipMacs = new HashMap<>();
-        for (ServiceConfig s : config.services()) {
-            vipMacs.put(s.vip(), s.virtualMac());
-            vips.add(s.vip());
-            servicePorts.add(s.port());
-        }
-        this.l2 = new L2Forwarder(southbound, hosts, flows, counters, vipMacs);
+        this.l2 = new L2Forwarder(southbound, hosts, flows, counters, Map.of());
+        indexVips(config.services());
         SecureRandom rnd = new SecureRandom();
         byte[] cookieSecret = new byte[32];
         rnd.nextBytes(cookieSecret);
@@ -155,9 +155,138 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         });
     }
 
+    /** Requests dispatched per service since start, for /metrics. */
+    public CompletableFuture<Map<String, Long>> dispatchedPerService() {
+        return ask(() -> {
+            Map<String, Long> m = new LinkedHashMap<>();
+            services.all().forEach(rt -> m.put(rt.config().name(), rt.dispatched()));
+            return m;
+        });
+    }
+
+    /** Up to {@code limit} tracked connections, for GET /api/v1/connections. */
+    public CompletableFuture<List<Map<String, Object>>> connectionReport(int limit) {
+        return ask(() -> {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Connection c : table.snapshot()) {
+                if (rows.size() >= limit) {
+                    break;
+                }
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("id", c.id());
+                r.put("client", Ipv4Address.of(c.key().clientIp()) + ":" + c.key().clientPort());
+                r.put("vip", Ipv4Address.of(c.key().vip()) + ":" + c.key().vipPort());
+                r.put("state", c.state().name().toLowerCase(java.util.Locale.ROOT));
+                r.put("server", c.server == null ? null : c.server.address().toString());
+                r.put("switch", c.sw().toString());
+                r.put("ageMillis", (clock.getAsLong() - c.createdNanos()) / 1_000_000L);
+                rows.add(r);
+            }
+            return rows;
+        });
+    }
+
     /** The rows of GET /api/v1/servers. */
     public CompletableFuture<List<Map<String, Object>>> servers() {
-        return ask(registry::report);
+        return ask(() -> registry.report(this::located));
+    }
+
+    /** Live state of one pool member (health, connections), or null if it is not a member. */
+    public CompletableFuture<Map<String, Object>> memberStatus(String service, String pool, Ipv4Address address) {
+        return ask(() -> registry.memberStatus(service, pool, address, this::located));
+    }
+
+    /**
+     * Adopts new services (the REST API's changes, already validated and saved): rules and pools
+     * take effect for the next connection; connections already handed off are untouched, whatever
+     * happened to their server's membership. VIPs that appeared get their intercept rule on every
+     * switch, VIPs that went away lose it.
+     */
+    public CompletableFuture<Void> applyServices(List<ServiceConfig> next) {
+        return ask(() -> {
+            List<ServiceConfig> before = currentServices;
+            currentServices = List.copyOf(next);
+            services.replace(currentServices);
+            registry.update(currentServices);
+            indexVips(currentServices);
+            for (SwitchId sw : southbound.switches()) {
+                updateIntercepts(sw, before, currentServices);
+            }
+            for (Server s : registry.all()) {
+                sendHealthChecks(s);
+            }
+            counters.configChanges.increment();
+            return null;
+        });
+    }
+
+    private void indexVips(List<ServiceConfig> list) {
+        Map<Ipv4Address, MacAddress> vipMacs = new HashMap<>();
+        Set<Ipv4Address> v = new HashSet<>();
+        Set<Integer> ports = new HashSet<>();
+        for (ServiceConfig s : list) {
+            vipMacs.put(s.vip(), s.virtualMac());
+            v.add(s.vip());
+            ports.add(s.port());
+        }
+        vips = v;
+        servicePorts = ports;
+        l2.vips(vipMacs);
+    }
+
+    private void updateIntercepts(SwitchId sw, List<ServiceConfig> before, List<ServiceConfig> after) {
+        List<FlowRule> gone = new ArrayList<>();
+        List<FlowRule> added = new ArrayList<>();
+        Set<FlowRule> afterRules = new HashSet<>();
+        after.forEach(s -> afterRules.add(flows.vipIntercept(s)));
+        Set<FlowRule> beforeRules = new HashSet<>();
+        before.forEach(s -> beforeRules.add(flows.vipIntercept(s)));
+        for (FlowRule r : beforeRules) {
+            if (!afterRules.contains(r)) {
+                gone.add(r);
+            }
+        }
+        for (FlowRule r : afterRules) {
+            if (!beforeRules.contains(r)) {
+                added.add(r);
+            }
+        }
+        if (!gone.isEmpty()) {
+            southbound.removeRules(sw, gone).whenComplete((ok, err) -> {
+                if (err != null) {
+                    log.error("switch {}: removing VIP rules failed: {}", sw, err.getMessage());
+                }
+            });
+        }
+        if (!added.isEmpty()) {
+            southbound.installRules(sw, added).whenComplete((ok, err) -> {
+                if (err != null) {
+                    log.error("switch {}: new VIP rules refused: {}", sw, err.getMessage());
+                }
+            });
+        }
+    }
+
+    /** Tells the server's agent which HTTP checks to run, if that changed. */
+    private void sendHealthChecks(Server s) {
+        AgentSession a = s.agent();
+        if (a == null) {
+            return;
+        }
+        List<HealthChecks.Check> checks = new ArrayList<>();
+        registry.checksFor(s).forEach((id, h) -> checks.add(new HealthChecks.Check(id, h.path(),
+                h.host() == null ? "" : h.host(), h.expectStatusClass(), h.intervalMillis(), h.timeoutMillis())));
+        HealthChecks m = new HealthChecks(checks);
+        HealthChecks last = a.lastHealthChecks();
+        if (last == null ? !checks.isEmpty() : !m.equals(last)) { // an agent starts with no checks
+            a.lastHealthChecks(m);
+            a.send(m);
+        }
+    }
+
+    /** Whether the switch network knows where the server is (for reports; dispatch checks per switch). */
+    private boolean located(Server s) {
+        return s.mac() != null && hosts.locate(s.mac()).isPresent();
     }
 
     // ---- southbound events (Netty threads) → engine thread
@@ -197,6 +326,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                 old.close();
             }
             log.info("{} registered", session);
+            sendHealthChecks(registry.get(session.serverAddress()));
             hosts.learnAddress(session.serverAddress(), session.serverMac());
             l2.probe(session.serverAddress());
         });
@@ -215,6 +345,9 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                 case CONNECTION_CLOSED:
                     handoffs.onClosed(session, (ConnectionClosed) m);
                     break;
+                case HEALTH_REPORT:
+                    onHealthReport(session, (HealthReport) m);
+                    break;
                 default:
                     throw new IllegalArgumentException("not a handoff message: " + m.type());
             }
@@ -228,10 +361,27 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     // ---- engine thread
 
+    private void onHealthReport(AgentSession session, HealthReport r) {
+        Server s = registry.get(session.serverAddress());
+        if (s == null || s.agent() != session) {
+            return;
+        }
+        counters.healthReports.increment();
+        if (registry.checkResult(s, r.checkId(), r.ok())) {
+            if (r.ok()) {
+                log.info("server {}: check {} passes again", s.address(), r.checkId());
+            } else {
+                counters.healthCheckDowns.increment();
+                log.warn("server {}: check {} failed ({} {}); no new connections from that pool",
+                        s.address(), r.checkId(), r.status(), r.detail());
+            }
+        }
+    }
+
     private void prepareSwitch(SwitchId sw) {
         List<FlowRule> base = new ArrayList<>();
         base.add(flows.tableMiss());
-        for (ServiceConfig s : config.services()) {
+        for (ServiceConfig s : currentServices) {
             base.add(flows.vipIntercept(s));
         }
         southbound.installRules(sw, base).whenComplete((ok, err) -> {
@@ -307,6 +457,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
             AgentSession a = s.agent();
             if (a != null && a.lastHeardNanos() - limit < 0) {
                 log.warn("{} silent for more than {} ms", a, config.heartbeatTimeoutMillis());
+                counters.agentsSilent.increment();
                 a.close(); // its channelInactive reports it again; by then it is already down
                 agentGoneNow(a);
             }

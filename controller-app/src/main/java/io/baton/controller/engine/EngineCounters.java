@@ -41,6 +41,10 @@ public final class EngineCounters {
     public final LongAdder serverToClientPayloadBytes = new LongAdder();
     public final LongAdder agentAuthFailures = new LongAdder();
     public final LongAdder agentProtocolErrors = new LongAdder();
+    public final LongAdder configChanges = new LongAdder();
+    public final LongAdder healthReports = new LongAdder();
+    public final LongAdder healthCheckDowns = new LongAdder();
+    public final LongAdder agentsSilent = new LongAdder();
 
     /** Every counter by name, for /stats and /metrics. */
     public Map<String, Long> snapshot() {

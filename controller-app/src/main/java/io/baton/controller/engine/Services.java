@@ -10,17 +10,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The configured services, found by name or by the VIP and port a packet is sent to. Immutable. */
+/**
+ * The services now configured, found by name or by the VIP and port a packet is sent to.
+ * Engine thread only; {@link #replace} swaps in a new set between two events.
+ */
 public final class Services implements TcpFrontend.ServiceLookup {
-    private final Map<String, ServiceRuntime> byName = new LinkedHashMap<>();
-    private final Map<Long, ServiceRuntime> byEndpoint = new HashMap<>();
+    private Map<String, ServiceRuntime> byName = new LinkedHashMap<>();
+    private Map<Long, ServiceRuntime> byEndpoint = new HashMap<>();
 
     public Services(List<ServiceConfig> configs) {
+        replace(configs);
+    }
+
+    /** Adopts {@code configs}; unchanged pools keep their policy state. */
+    public void replace(List<ServiceConfig> configs) {
+        Map<String, ServiceRuntime> names = new LinkedHashMap<>();
+        Map<Long, ServiceRuntime> endpoints = new HashMap<>();
         for (ServiceConfig s : configs) {
-            ServiceRuntime rt = new ServiceRuntime(s);
-            byName.put(s.name(), rt);
-            byEndpoint.put(endpoint(s.vip().toInt(), s.port()), rt);
+            ServiceRuntime rt = new ServiceRuntime(s, byName.get(s.name()));
+            names.put(s.name(), rt);
+            endpoints.put(endpoint(s.vip().toInt(), s.port()), rt);
         }
+        byName = names;
+        byEndpoint = endpoints;
     }
 
     public ServiceRuntime byName(String name) {

@@ -51,15 +51,17 @@ final class AgentChannelHandler extends SimpleChannelInboundHandler<HandoffMessa
             authenticate(ctx, m);
             return;
         }
-        session.heard(System.nanoTime());
         switch (m.type()) {
             case HEARTBEAT:
+                session.heartbeat(System.nanoTime());
                 // Answered here: the agent reconnects when the controller stays silent.
                 ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), 0), ctx.voidPromise());
                 break;
             case HANDOFF_READY:
             case HANDOFF_DROP:
             case CONNECTION_CLOSED:
+            case HEALTH_REPORT:
+                session.heard(System.nanoTime());
                 events.agentMessage(session, m);
                 break;
             default:

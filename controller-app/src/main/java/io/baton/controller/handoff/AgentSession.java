@@ -1,5 +1,6 @@
 package io.baton.controller.handoff;
 
+import io.baton.handoff.protocol.HealthChecks;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
 import io.baton.handoff.protocol.HandoffMessage;
@@ -15,6 +16,8 @@ public final class AgentSession {
     private final String label;
     private final Set<Ipv4Address> vips;
     private volatile long lastHeardNanos;
+    /** Written only by this channel's Netty thread; read by the engine. */
+    private volatile int heartbeats;
 
     public AgentSession(Channel channel, Ipv4Address serverAddress, MacAddress serverMac, String label,
                         Set<Ipv4Address> vips, long nowNanos) {
@@ -33,8 +36,24 @@ public final class AgentSession {
     public Set<Ipv4Address> vips() { return vips; }
     public long lastHeardNanos() { return lastHeardNanos; }
 
+    /** Engine thread only: the checks last sent, so only changes are sent. */
+    private HealthChecks lastHealthChecks;
+
+    public HealthChecks lastHealthChecks() { return lastHealthChecks; }
+
+    public void lastHealthChecks(HealthChecks m) { lastHealthChecks = m; }
+
+    /** Heartbeats received so far: a returning server takes connections after a few (hysteresis). */
+    public int heartbeats() { return heartbeats; }
+
     void heard(long nowNanos) {
         lastHeardNanos = nowNanos;
+    }
+
+    /** A heartbeat arrived (called by the channel handler). */
+    public void heartbeat(long nowNanos) {
+        lastHeardNanos = nowNanos;
+        heartbeats++;
     }
 
     public boolean isOpen() {

@@ -117,6 +117,11 @@ public final class HandoffCoordinator implements HandoffSink {
     @Override
     public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head) {
         ServiceRuntime rt = services.byName(svc.name());
+        if (rt == null) {
+            frontend.refuse(svc, c, io.baton.dispatcher.request.RejectReason.NO_SERVER, "service removed");
+            return;
+        }
+        rt.countDispatch();
         RequestInfo info = RequestInfo.http(c.key().clientIp(), c.key().clientPort(), head);
         String pool = rt.rules().poolFor(info);
         long now = nanoClock.getAsLong();

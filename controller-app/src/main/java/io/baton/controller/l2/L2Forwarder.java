@@ -36,8 +36,8 @@ public final class L2Forwarder {
     private final HostTable hosts;
     private final FlowRuleFactory flows;
     private final EngineCounters counters;
-    private final Map<Ipv4Address, MacAddress> vipMacs;
-    private final Set<MacAddress> ownMacs;
+    private Map<Ipv4Address, MacAddress> vipMacs;
+    private Set<MacAddress> ownMacs;
     /** L2 rules believed installed: switch → destination MAC → port. */
     private final Map<SwitchId, Map<MacAddress, Integer>> installed = new HashMap<>();
 
@@ -47,6 +47,11 @@ public final class L2Forwarder {
         this.hosts = hosts;
         this.flows = flows;
         this.counters = counters;
+        vips(vipMacs);
+    }
+
+    /** The VIPs to answer ARP for, and their virtual MACs (services were added or removed). */
+    public void vips(Map<Ipv4Address, MacAddress> vipMacs) {
         this.vipMacs = Map.copyOf(vipMacs);
         Set<MacAddress> own = new HashSet<>(vipMacs.values());
         own.add(PROBE_MAC);

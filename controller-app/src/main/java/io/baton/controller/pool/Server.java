@@ -4,6 +4,9 @@ import io.baton.controller.handoff.AgentSession;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /** One real server as the registry tracks it. Engine thread only; owned by {@link ServerRegistry}. */
 public final class Server {
     private final Ipv4Address address;
@@ -36,6 +39,48 @@ public final class Server {
 
     void agentDown() {
         agent = null;
+    }
+
+    /** Verdicts of the agent's active checks, by check id ("service/pool"). */
+    private final Map<String, CheckVerdict> checks = new HashMap<>();
+
+    /** Keeps the verdicts of checks still configured; new ones start healthy, as HAProxy's do. */
+    void keepChecks(Map<String, ?> configured) {
+        checks.keySet().retainAll(configured.keySet());
+        for (String id : configured.keySet()) {
+            checks.computeIfAbsent(id, k -> new CheckVerdict());
+        }
+    }
+
+    boolean checkResult(String id, boolean ok, int rise, int fall) {
+        CheckVerdict v = checks.get(id);
+        return v != null && v.record(ok, rise, fall);
+    }
+
+    /** True when no such check is configured, or its verdict is healthy. */
+    boolean checkHealthy(String id) {
+        CheckVerdict v = checks.get(id);
+        return v == null || v.healthy;
+    }
+
+    /** Consecutive results with hysteresis: {@code fall} failures to go down, {@code rise} passes to come back. */
+    private static final class CheckVerdict {
+        boolean healthy = true;
+        int streak;
+
+        boolean record(boolean ok, int rise, int fall) {
+            if (ok == healthy) {
+                streak = 0;
+                return false;
+            }
+            streak++;
+            if (streak >= (healthy ? fall : rise)) {
+                healthy = ok;
+                streak = 0;
+                return true;
+            }
+            return false;
+        }
     }
 
     public String name() {

@@ -1,5 +1,8 @@
 package io.baton.controller.pool;
 
+import io.baton.controller.config.HealthCheckConfig;
+import io.baton.controller.config.MemberConfig;
+import io.baton.controller.config.MemberState;
 import io.baton.controller.config.PoolConfig;
 import io.baton.controller.config.ServiceConfig;
 import io.baton.controller.handoff.AgentSession;
@@ -11,32 +14,47 @@ import io.baton.flowrules.api.MacAddress;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The one owner of the server pool: which servers exist, which pools they belong to, whose
- * agent is connected, and their live load. Policies never see this object, only the immutable
- * {@link PoolView} it makes. Engine thread only; others ask the engine for a report.
+ * The one owner of the server pool: which servers exist, which pools they belong to (listed, or
+ * joined by their agent's label), whose agent is connected and healthy, and their live load.
+ * Policies never see this object, only the immutable {@link PoolView} it makes. Engine thread
+ * only; others ask the engine for a report.
  */
 public final class ServerRegistry {
     private final Map<Ipv4Address, Server> servers = new LinkedHashMap<>();
-    /** service name → pool name → member addresses, in config order. */
-    private final Map<String, Map<String, List<Ipv4Address>>> members = new HashMap<>();
+    /** service name → pool name → pool, in config order. */
+    private Map<String, Map<String, PoolConfig>> pools = Map.of();
+    private final int riseHeartbeats;
 
-    public ServerRegistry(List<ServiceConfig> services) {
+    public ServerRegistry(List<ServiceConfig> services, int riseHeartbeats) {
+        this.riseHeartbeats = riseHeartbeats;
+        update(services);
+    }
+
+    /**
+     * Adopts a new set of pools. Servers keep their agents, counters and health; a server that
+     * leaves every pool is still tracked (its connections run on) but gets no new ones.
+     */
+    public void update(List<ServiceConfig> services) {
+        Map<String, Map<String, PoolConfig>> next = new LinkedHashMap<>();
         for (ServiceConfig s : services) {
-            Map<String, List<Ipv4Address>> pools = new LinkedHashMap<>();
+            Map<String, PoolConfig> byName = new LinkedHashMap<>();
             for (PoolConfig p : s.pools()) {
-                pools.put(p.name(), List.copyOf(p.servers()));
-                for (Ipv4Address a : p.servers()) {
-                    servers.computeIfAbsent(a, Server::new);
+                byName.put(p.name(), p);
+                for (MemberConfig m : p.members()) {
+                    servers.computeIfAbsent(m.address(), Server::new);
                 }
             }
-            members.put(s.name(), pools);
+            next.put(s.name(), byName);
+        }
+        pools = next;
+        for (Server s : servers.values()) {
+            s.keepChecks(checksFor(s));
         }
     }
 
@@ -64,6 +82,7 @@ public final class ServerRegistry {
         Server s = servers.computeIfAbsent(address, Server::new);
         AgentSession old = s.agent();
         s.agentUp(session, mac, nowMillis);
+        s.keepChecks(checksFor(s));
         return old == session ? null : old;
     }
 
@@ -77,20 +96,105 @@ public final class ServerRegistry {
         return null;
     }
 
+    /** The health checks {@code s}'s agent should run: one per pool it is in that has a check. */
+    public Map<String, HealthCheckConfig> checksFor(Server s) {
+        Map<String, HealthCheckConfig> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, PoolConfig>> svc : pools.entrySet()) {
+            for (PoolConfig p : svc.getValue().values()) {
+                if (p.healthCheck() != null && isMember(p, s)) {
+                    out.put(checkId(svc.getKey(), p.name()), p.healthCheck());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A check result from {@code s}'s agent; true if the check's verdict changed. */
+    public boolean checkResult(Server s, String checkId, boolean ok) {
+        HealthCheckConfig cfg = configOf(checkId);
+        return cfg != null && s.checkResult(checkId, ok, cfg.rise(), cfg.fall());
+    }
+
+    private HealthCheckConfig configOf(String checkId) {
+        int slash = checkId.indexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        PoolConfig p = pools.getOrDefault(checkId.substring(0, slash), Map.of()).get(checkId.substring(slash + 1));
+        return p == null ? null : p.healthCheck();
+    }
+
+    public static String checkId(String service, String pool) {
+        return service + "/" + pool;
+    }
+
+    private static boolean isMember(PoolConfig p, Server s) {
+        return p.member(s.address()).isPresent() || joinsByLabel(p, s);
+    }
+
+    private static boolean joinsByLabel(PoolConfig p, Server s) {
+        return s.agent() != null && !s.agent().label().isEmpty() && p.labels().contains(s.agent().label());
+    }
+
     /**
-     * The pool as a policy may see it now. A server is ACTIVE only if its agent is connected and
-     * {@code reachable} says the switch can reach it; otherwise DOWN.
+     * The pool as a policy may see it now: listed members, then servers whose connected agent
+     * announced one of the pool's labels.
      */
     public PoolView view(String service, String pool, long nowMillis, Predicate<Server> reachable) {
-        List<Ipv4Address> addrs = members.getOrDefault(service, Map.of()).getOrDefault(pool, List.of());
-        List<ServerView> views = new ArrayList<>(addrs.size());
-        for (Ipv4Address a : addrs) {
-            Server s = servers.get(a);
-            boolean up = s.agent() != null && reachable.test(s);
-            views.add(ServerView.builder().name(s.name()).state(up ? ServerState.ACTIVE : ServerState.DOWN)
-                    .activeConnections(s.activeConnections).upSinceMillis(s.upSinceMillis()).build());
+        PoolConfig p = pools.getOrDefault(service, Map.of()).get(pool);
+        if (p == null) {
+            return PoolView.of(pool, List.of(), nowMillis);
+        }
+        List<ServerView> views = new ArrayList<>(p.members().size());
+        for (MemberConfig m : p.members()) {
+            Server s = servers.get(m.address());
+            views.add(view(s, m, health(s, service, pool, reachable)));
+        }
+        for (Server s : servers.values()) {
+            if (joinsByLabel(p, s) && p.member(s.address()).isEmpty()) {
+                views.add(view(s, MemberConfig.of(s.address()), health(s, service, pool, reachable)));
+            }
         }
         return PoolView.of(pool, views, nowMillis);
+    }
+
+    private static ServerView view(Server s, MemberConfig m, Health health) {
+        return ServerView.builder().name(s.name()).weight(m.weight()).state(state(m.state(), health))
+                .maxConnections(m.maxConnections()).tags(m.tags())
+                .activeConnections(s.activeConnections).upSinceMillis(s.upSinceMillis()).build();
+    }
+
+    /** Why a server may or may not take connections, apart from what the operator said. */
+    public enum Health {
+        UP, NO_AGENT, RISING, CHECK_FAILING, UNREACHABLE;
+
+        public String jsonName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    private Health health(Server s, String service, String pool, Predicate<Server> reachable) {
+        AgentSession a = s.agent();
+        if (a == null) {
+            return Health.NO_AGENT;
+        }
+        if (a.heartbeats() < riseHeartbeats) {
+            return Health.RISING;
+        }
+        if (!s.checkHealthy(checkId(service, pool))) {
+            return Health.CHECK_FAILING;
+        }
+        return reachable.test(s) ? Health.UP : Health.UNREACHABLE;
+    }
+
+    private static ServerState state(MemberState admin, Health health) {
+        if (admin == MemberState.DISABLED) {
+            return ServerState.DISABLED;
+        }
+        if (health != Health.UP) {
+            return ServerState.DOWN;
+        }
+        return admin == MemberState.DRAINING ? ServerState.DRAINING : ServerState.ACTIVE;
     }
 
     public void handoffSucceeded(Server s) {
@@ -108,27 +212,60 @@ public final class ServerRegistry {
         }
     }
 
-    /** One row per (service, pool, server), for the REST API. */
-    public List<Map<String, Object>> report() {
+    /** One row per server, with its memberships, for the REST API and /metrics. */
+    public List<Map<String, Object>> report(Predicate<Server> reachable) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Map.Entry<String, Map<String, List<Ipv4Address>>> svc : members.entrySet()) {
-            for (Map.Entry<String, List<Ipv4Address>> pool : svc.getValue().entrySet()) {
-                for (Ipv4Address a : pool.getValue()) {
-                    Server s = servers.get(a);
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("service", svc.getKey());
-                    row.put("pool", pool.getKey());
-                    row.put("address", a.toString());
-                    row.put("state", s.agent() != null ? "up" : "down");
-                    row.put("agentConnected", s.agent() != null);
-                    row.put("mac", s.mac() == null ? null : s.mac().toString());
-                    row.put("activeConnections", s.activeConnections);
-                    row.put("handoffsOk", s.handoffsOk);
-                    row.put("handoffsFailed", s.handoffsFailed);
-                    rows.add(row);
+        for (Server s : servers.values()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("address", s.address().toString());
+            AgentSession a = s.agent();
+            row.put("agentConnected", a != null);
+            row.put("label", a == null ? null : a.label());
+            row.put("mac", s.mac() == null ? null : s.mac().toString());
+            row.put("activeConnections", s.activeConnections);
+            row.put("handoffsOk", s.handoffsOk);
+            row.put("handoffsFailed", s.handoffsFailed);
+            List<Map<String, Object>> memberships = new ArrayList<>();
+            for (Map.Entry<String, Map<String, PoolConfig>> svc : pools.entrySet()) {
+                for (PoolConfig p : svc.getValue().values()) {
+                    if (!isMember(p, s)) {
+                        continue;
+                    }
+                    MemberConfig m = p.member(s.address()).orElse(MemberConfig.of(s.address()));
+                    Health h = health(s, svc.getKey(), p.name(), reachable);
+                    Map<String, Object> ms = new LinkedHashMap<>();
+                    ms.put("service", svc.getKey());
+                    ms.put("pool", p.name());
+                    ms.put("joined", p.member(s.address()).isPresent() ? "listed" : "label");
+                    ms.put("adminState", m.state().jsonName());
+                    ms.put("health", h.jsonName());
+                    ms.put("state", state(m.state(), h).name().toLowerCase(java.util.Locale.ROOT));
+                    ms.put("weight", m.weight());
+                    memberships.add(ms);
                 }
             }
+            row.put("pools", memberships);
+            rows.add(row);
         }
         return rows;
+    }
+
+    /** The state and health of one member, for the REST API; null if it is not a member. */
+    public Map<String, Object> memberStatus(String service, String pool, Ipv4Address address, Predicate<Server> reachable) {
+        PoolConfig p = pools.getOrDefault(service, Map.of()).get(pool);
+        Server s = servers.get(address);
+        if (p == null || s == null || !isMember(p, s)) {
+            return null;
+        }
+        MemberConfig m = p.member(address).orElse(MemberConfig.of(address));
+        Health h = health(s, service, pool, reachable);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("health", h.jsonName());
+        out.put("state", state(m.state(), h).name().toLowerCase(java.util.Locale.ROOT));
+        out.put("agentConnected", s.agent() != null);
+        out.put("activeConnections", s.activeConnections);
+        out.put("handoffsOk", s.handoffsOk);
+        out.put("handoffsFailed", s.handoffsFailed);
+        return out;
     }
 }

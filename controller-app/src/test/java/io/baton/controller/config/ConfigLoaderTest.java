@@ -58,4 +58,55 @@ public class ConfigLoaderTest {
         assertTrue(error(GOOD.replace("\"10.0.0.12\"", "\"10.0.0.11\"")).startsWith("services[0].pools[0].servers[1]: server 10.0.0.11 listed twice"));
         assertTrue(error(GOOD.replace("{\"name\": \"api\"", "{\"name\": \"static\"")).startsWith("services[0].pools[1].name: duplicate"));
     }
+
+    static final String RICH = GOOD
+            .replace("\"servers\": [\"10.0.0.11\", \"10.0.0.12\"]",
+                    "\"servers\": [\"10.0.0.11\", {\"address\": \"10.0.0.12\", \"weight\": 3, \"state\": \"draining\","
+                            + " \"maxConnections\": 50, \"tags\": {\"jvmRoute\": \"h2\"}}], \"labels\": [\"static\"],"
+                            + " \"healthCheck\": {\"path\": \"/healthz\", \"intervalMillis\": 500, \"timeoutMillis\": 200}")
+            .replace("\"rules\": [{\"pathPrefix\": \"/api/\", \"pool\": \"api\"}]",
+                    "\"rules\": [{\"pathPrefix\": \"/api/\", \"pool\": \"api\"},"
+                            + " {\"name\": \"beta\", \"headers\": [{\"name\": \"X-Beta\"}, {\"name\": \"Accept\", \"regex\": \"json\"}],"
+                            + "  \"cookies\": [{\"name\": \"beta\", \"equals\": \"1\"}, {\"name\": \"sid\"}], \"pool\": \"api\"}]");
+
+    @Test
+    void membersHeaderAndCookieRulesLabelsAndHealthChecksLoad() throws Exception {
+        ServiceConfig s = ConfigLoader.parse(RICH, Path.of("/cfg")).services().get(0);
+        PoolConfig p = s.pools().get(0);
+        assertEquals(MemberConfig.of(Ipv4Address.parse("10.0.0.11")), p.members().get(0), "a bare address is a plain member");
+        MemberConfig m = p.members().get(1);
+        assertEquals(3, m.weight());
+        assertEquals(MemberState.DRAINING, m.state());
+        assertEquals(50, m.maxConnections());
+        assertEquals("h2", m.tags().get("jvmRoute"));
+        assertEquals(java.util.List.of("static"), p.labels());
+        assertEquals("/healthz", p.healthCheck().path());
+        assertEquals(2, p.healthCheck().rise(), "HAProxy's default");
+        assertEquals(2, p.healthCheck().expectStatusClass());
+        RuleConfig beta = s.rules().get(1);
+        assertEquals(2, beta.headers().size());
+        assertEquals("json", beta.headers().get(1).regex());
+        assertEquals("1", beta.cookies().get(0).equalsValue());
+        assertEquals(2, s.contentRules().size());
+    }
+
+    @Test
+    void whatTheWriterWritesLoadsBackTheSame() throws Exception {
+        BatonConfig c = ConfigLoader.parse(RICH, Path.of("/cfg"));
+        com.google.gson.JsonArray written = ConfigWriter.services(c.services());
+        assertEquals(c.services(), ConfigLoader.parseServices(written));
+        assertEquals(written, ConfigWriter.services(ConfigLoader.parseServices(written)));
+    }
+
+    @Test
+    void badMembersRulesAndChecksAreRefusedByPath() {
+        assertTrue(error(RICH.replace("\"weight\": 3", "\"weight\": 0")).startsWith("services[0].pools[0].servers[1].weight: must be a whole number"));
+        assertTrue(error(RICH.replace("\"draining\"", "\"asleep\"")).startsWith("services[0].pools[0].servers[1].state: must be"));
+        assertTrue(error(RICH.replace("\"regex\": \"json\"", "\"regex\": \"([\"")).startsWith("services[0].rules[1].headers[1].regex: not a valid regular expression"));
+        assertTrue(error(RICH.replace("{\"name\": \"X-Beta\"}", "{\"name\": \"X-Beta\", \"equals\": \"a\", \"regex\": \"b\"}"))
+                .startsWith("services[0].rules[1].headers[0]: give \"equals\" or \"regex\", not both"));
+        assertTrue(error(RICH.replace("\"timeoutMillis\": 200", "\"timeoutMillis\": 900")).startsWith("services[0].pools[0].healthCheck.timeoutMillis: must not exceed"));
+        assertTrue(error(RICH.replace("\"/healthz\"", "\"healthz\"")).startsWith("services[0].pools[0].healthCheck.path:"));
+        assertTrue(error(RICH.replace("{\"name\": \"sid\"}", "{\"name\": \"sid\", \"present\": true}")).startsWith("services[0].rules[1].cookies[1].present: unknown field"));
+    }
 }

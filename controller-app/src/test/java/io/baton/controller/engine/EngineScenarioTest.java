@@ -102,6 +102,8 @@ class EngineScenarioTest {
         AgentSession s = new AgentSession(ch, Ipv4Address.parse(ip), MacAddress.parse(mac), "test",
                 Set.of(VIP), System.nanoTime());
         engine.agentAuthenticated(s);
+        s.heartbeat(System.nanoTime()); // two heartbeats: the server has risen (riseHeartbeats=2)
+        s.heartbeat(System.nanoTime());
         sessions.put(ip, s);
         engine.packetIn(SW, port, FrameBuilder.arpReply(MacAddress.parse(mac), Ipv4Address.parse(ip),
                 MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));

@@ -35,6 +35,12 @@ public final class HandoffWire {
     public static final int MAX_DETAIL_BYTES = 4096;
     /** Largest number of {@link Hello#vips()}. */
     public static final int MAX_VIPS = 4096;
+    /** Most health checks one agent is asked to run. */
+    public static final int MAX_HEALTH_CHECKS = 64;
+    /** Longest health check id ("service/pool") and host. */
+    public static final int MAX_CHECK_NAME_BYTES = 255;
+    /** Longest health check path. */
+    public static final int MAX_CHECK_PATH_BYTES = 1024;
 
     private HandoffWire() {
     }
@@ -206,6 +212,27 @@ public final class HandoffWire {
                 out.writeInt(c.reasonCode());
                 break;
             }
+            case HEALTH_CHECKS: {
+                HealthChecks h = (HealthChecks) m;
+                out.writeShort(h.checks().size());
+                for (HealthChecks.Check c : h.checks()) {
+                    writeString(out, c.id());
+                    writeString(out, c.path());
+                    writeString(out, c.host());
+                    out.writeByte(c.expectStatusClass());
+                    out.writeInt(c.intervalMillis());
+                    out.writeInt(c.timeoutMillis());
+                }
+                break;
+            }
+            case HEALTH_REPORT: {
+                HealthReport r = (HealthReport) m;
+                writeString(out, r.checkId());
+                out.writeByte(r.ok() ? 1 : 0);
+                out.writeInt(r.status());
+                writeString(out, r.detail());
+                break;
+            }
             default:
                 throw new EncoderException("no encoding for " + m.type());
         }
@@ -272,6 +299,22 @@ public final class HandoffWire {
             case CONNECTION_CLOSED:
                 return new ConnectionClosed(in.i64("handoffId"), in.i64("bytesFromClient"),
                         in.i64("bytesToClient"), in.i32("reasonCode"));
+            case HEALTH_CHECKS: {
+                int count = in.u16("checks count");
+                if (count > MAX_HEALTH_CHECKS) {
+                    throw new HandoffDecoderException(DecodeFailure.OVERSIZE_FIELD, count + " checks, more than " + MAX_HEALTH_CHECKS);
+                }
+                java.util.List<HealthChecks.Check> checks = new java.util.ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    checks.add(new HealthChecks.Check(in.string(MAX_CHECK_NAME_BYTES, "id"),
+                            in.string(MAX_CHECK_PATH_BYTES, "path"), in.string(MAX_CHECK_NAME_BYTES, "host"),
+                            in.u8("expectStatusClass"), in.i32("intervalMillis"), in.i32("timeoutMillis")));
+                }
+                return new HealthChecks(checks);
+            }
+            case HEALTH_REPORT:
+                return new HealthReport(in.string(MAX_CHECK_NAME_BYTES, "checkId"), in.bool("ok"), in.i32("status"),
+                        in.string(MAX_DETAIL_BYTES, "detail"));
             default:
                 throw new HandoffDecoderException(DecodeFailure.UNKNOWN_TYPE, "type " + type);
         }

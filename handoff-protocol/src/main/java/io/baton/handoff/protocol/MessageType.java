@@ -21,9 +21,13 @@ public enum MessageType {
     /** controller to agent: forget the handoff, close the socket silently. */
     HANDOFF_ABORT(9),
     /** agent to controller (THOP_NOTIFYCLS). */
-    CONNECTION_CLOSED(10);
+    CONNECTION_CLOSED(10),
+    /** controller to agent: the HTTP checks to run against the local server (replaces the last set). */
+    HEALTH_CHECKS(11),
+    /** agent to controller: the result of one check. */
+    HEALTH_REPORT(12);
 
-    private static final MessageType[] BY_CODE = new MessageType[11];
+    private static final MessageType[] BY_CODE = new MessageType[13];
 
     static {
         for (MessageType t : values()) {
@@ -37,7 +41,7 @@ public enum MessageType {
         this.code = code;
     }
 
-    /** The wire value of this type (1..10). */
+    /** The wire value of this type (1..12). */
     public int code() {
         return code;
     }

@@ -87,7 +87,21 @@ class HandoffCodecTest {
             assertEquals(t, MessageType.fromCode(t.code()));
         }
         assertNull(MessageType.fromCode(0));
-        assertNull(MessageType.fromCode(11));
+        assertNull(MessageType.fromCode(13));
+    }
+
+    @Test
+    void healthChecksAreBounded() {
+        List<HealthChecks.Check> many = new ArrayList<>();
+        for (int i = 0; i <= HandoffWire.MAX_HEALTH_CHECKS; i++) {
+            many.add(new HealthChecks.Check("s/p" + i, "/", "", 2, 100, 50));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new HealthChecks(many));
+        assertThrows(IllegalArgumentException.class, () -> new HealthChecks.Check("a/b", "no-slash", "", 2, 100, 50));
+        assertThrows(IllegalArgumentException.class, () -> new HealthChecks.Check("a/b", "/x y", "", 2, 100, 50));
+        assertThrows(IllegalArgumentException.class, () -> new HealthChecks.Check("a/b", "/", "", 2, 100, 500));
+        // A count beyond the bound on the wire is refused before anything is allocated.
+        assertEquals(DecodeFailure.OVERSIZE_FIELD, failureOf(frame(MessageType.HEALTH_CHECKS.code(), new byte[] {0x10, 0})));
     }
 
     @Test
@@ -216,7 +230,7 @@ class HandoffCodecTest {
 
     @Test
     void unknownTypesAreRefused() {
-        for (int t : new int[] {0, 11, 127, 255}) {
+        for (int t : new int[] {0, 13, 127, 255}) {
             assertEquals(DecodeFailure.UNKNOWN_TYPE, failureOf(frame(t, new byte[8])));
         }
     }

@@ -73,6 +73,12 @@ final class Samples {
             detail.append('d');
         }
         l.add(new HandoffDrop(1, DropReason.REPAIR_FAILED, detail.toString()));
+        l.add(new HealthChecks(java.util.List.of(
+                new HealthChecks.Check("web/static", "/healthz", "", 2, 500, 200),
+                new HealthChecks.Check("web/api", "/api/ping?x=1", "api.example", 3, 1000, 1000))));
+        l.add(new HealthChecks(java.util.List.of()));
+        l.add(new HealthReport("web/static", true, 200, ""));
+        l.add(new HealthReport("web/api", false, 0, "connect refused"));
         return l;
     }
 }
