@@ -4,7 +4,7 @@ context manager that runs it all and always cleans up (harness), and the
 running network it yields (network.BatonNetwork)."""
 
 from .config import MODES, pool_for_path, pool_of_server
-from .harness import baton_network
+from .harness import baton_network, restart_controller
 from .hostexec import run_in, wait_for
 from .network import BatonNetwork, Launchers, RestError
 from .httpcheck import HttpResult

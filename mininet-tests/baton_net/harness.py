@@ -246,6 +246,19 @@ def _start_controller(bn):
              detail=lambda: '\n' + bn.log_tails(20))
 
 
+def restart_controller(bn, kill=False):
+    """Stops the controller (SIGKILL with kill=True, else SIGTERM) and starts
+       it again with the same config file; returns once the switch and the
+       running agents are back."""
+    proc = bn.procs.procs.get('controller')
+    if kill and proc is not None and proc.running():
+        os.kill(proc.pid, signal.SIGKILL)
+    bn.procs.stop('controller')
+    _start_controller(bn)
+    _wait_switch_connected(bn)
+    bn.wait_agents(timeout=60)
+
+
 def _configure_mgmt_port():
     "The management bridge's own port: an address in the root namespace."
     wait_for(lambda: os.path.exists('/sys/class/net/' + MGMT_SWITCH), 10,

@@ -4,12 +4,13 @@ baton_net.harness.baton_network() makes one."""
 
 import json
 import os
+import signal
 from dataclasses import dataclass
 
 from mininet.log import info
 
 from . import config as cfg
-from .hostexec import GaveUp, run_in, wait_for
+from .hostexec import GaveUp, listens, run_in, wait_for
 from .httpcheck import Curl
 from .topo import (CONTROLLER_HOST, MGMT_CONTROLLER_IP, VIP, client_name,
                    server_ip, server_name)
@@ -236,6 +237,37 @@ class BatonNetwork:
         "Kills a server's agent (SIGTERM, then SIGKILL)."
         info('*** Stopping agent on %s\n' % server)
         self.procs.stop('agent-' + server)
+
+    def kill_agent(self, server):
+        "SIGKILL to a server's agent: a crash, not a clean stop."
+        info('*** Killing agent on %s\n' % server)
+        proc = self.procs.procs.get('agent-' + server)
+        if proc is not None and proc.running():
+            os.kill(proc.pid, signal.SIGKILL)
+        self.procs.stop('agent-' + server)
+
+    def stop_nginx(self, server):
+        info('*** Stopping nginx on %s\n' % server)
+        self.procs.stop('nginx-' + server)
+
+    def start_nginx(self, server, timeout=10):
+        info('*** Starting nginx on %s\n' % server)
+        site = self.sites[server]
+        proc = self.procs.start('nginx-' + server, self.host(server),
+                                site.argv(), site.stdout_log)
+        wait_for(lambda: proc.running() and all(
+            listens(self.host(server), a) for a in site.listen_addresses()),
+            timeout, 'nginx on %s to listen' % server)
+
+    def rest_as_cli(self, *args, timeout=20):
+        """bin/baton run in ctl against this controller: (exit code,
+           stdout, stderr)."""
+        argv = [PYTHON, os.path.join(REPO, 'bin', 'baton'),
+                '--api', 'http://%s:%d' % (MGMT_CONTROLLER_IP,
+                                           self.config['rest']['port']),
+                '--token-file', self.token_file] + list(args)
+        return run_in(self.host(CONTROLLER_HOST), argv, timeout=timeout,
+                      check=False)
 
     def agent_running(self, server):
         proc = self.procs.procs.get('agent-' + server)

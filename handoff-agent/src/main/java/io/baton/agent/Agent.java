@@ -45,7 +45,8 @@ public final class Agent implements AutoCloseable {
         });
         this.controller = new ControllerClient(config, secret, group, counters, this::liveConnections);
         this.handoffs = new HandoffManager(config, group, ctl, controller::send);
-        this.health = new io.baton.agent.health.HealthChecker(group, config.upstream(), controller::sendIfConnected);
+        this.health = new io.baton.agent.health.HealthChecker(group, config.upstream(), config.proxyProtocol(),
+                controller::sendIfConnected);
     }
 
     /** Connects to the controller (and keeps reconnecting). Returns at once. */

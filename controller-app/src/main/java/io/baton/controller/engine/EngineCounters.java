@@ -35,6 +35,8 @@ public final class EngineCounters {
     public final LongAdder handoffsStarted = new LongAdder();
     public final LongAdder handoffsOk = new LongAdder();
     public final LongAdder handoffsFailed = new LongAdder();
+    /** Handoffs a server gave back before committing, sent to another server. */
+    public final LongAdder handoffsRedispatched = new LongAdder();
     public final LongAdder connectionsClosed = new LongAdder();
     public final LongAdder rulesReinstated = new LongAdder();
     /** Payload of server-to-client TCP packets that reached the controller: 0 means true direct return. */

@@ -22,6 +22,7 @@ import io.baton.dispatcher.pool.PoolView;
 import io.baton.dispatcher.request.HttpRequestHead;
 import io.baton.dispatcher.request.RequestInfo;
 import io.baton.flowrules.api.FlowRemoved;
+import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 import io.baton.handoff.protocol.ConnectionClosed;
@@ -36,7 +37,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -77,6 +82,26 @@ public final class HandoffCoordinator implements HandoffSink {
     private final HandoffLatency rulesLatency = new HandoffLatency();
     /** Handoffs waiting for the agent or the switch, oldest first (handoff id = connection id). */
     private final LinkedHashMap<Long, Connection> inFlight = new LinkedHashMap<>();
+    /**
+     * For each connection in flight: its request and the servers already tried, so that a handoff
+     * the server refused before committing (nothing reached the client) goes to another server,
+     * as HAProxy's redispatch does. Same keys as {@link #inFlight}.
+     */
+    private final Map<Long, Attempt> attempts = new HashMap<>();
+    /** Servers tried for one request at most (the first and two more). */
+    static final int MAX_SERVERS_TRIED = 3;
+
+    private static final class Attempt {
+        final HttpRequestHead head;
+        final byte[] data;
+        final Set<Ipv4Address> tried;
+
+        Attempt(HttpRequestHead head, byte[] data, Set<Ipv4Address> tried) {
+            this.head = head;
+            this.data = data;
+            this.tried = tried;
+        }
+    }
     private TcpFrontend frontend;
 
     public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
@@ -116,18 +141,28 @@ public final class HandoffCoordinator implements HandoffSink {
 
     @Override
     public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head) {
+        dispatch(svc, c, new Attempt(head, c.receivedBytes(), Set.of()));
+    }
+
+    private void dispatch(ServiceConfig svc, Connection c, Attempt attempt) {
         ServiceRuntime rt = services.byName(svc.name());
         if (rt == null) {
             frontend.refuse(svc, c, io.baton.dispatcher.request.RejectReason.NO_SERVER, "service removed");
             return;
         }
-        rt.countDispatch();
-        RequestInfo info = RequestInfo.http(c.key().clientIp(), c.key().clientPort(), head);
+        if (attempt.tried.isEmpty()) {
+            rt.countDispatch();
+        }
+        RequestInfo info = RequestInfo.http(c.key().clientIp(), c.key().clientPort(), attempt.head);
         String pool = rt.rules().poolFor(info);
         long now = nanoClock.getAsLong();
-        PoolView view = registry.view(svc.name(), pool, now / 1_000_000L, s -> reachable(svc, c.sw(), s));
+        PoolView view = registry.view(svc.name(), pool, now / 1_000_000L,
+                s -> reachable(svc, c.sw(), s) && !attempt.tried.contains(s.address()));
         Decision d = rt.policy(pool).choose(info, view);
         if (!d.isForward()) {
+            if (!attempt.tried.isEmpty()) {
+                counters.handoffsFailed.increment(); // given back, and no other server may take it
+            }
             frontend.refuse(svc, c, d.reason(), d.detail());
             return;
         }
@@ -137,8 +172,39 @@ public final class HandoffCoordinator implements HandoffSink {
         c.handoffStartedNanos = now;
         table.moveTo(c, ConnectionState.HANDING_OFF);
         inFlight.put(c.id(), c);
+        Set<Ipv4Address> tried = new HashSet<>(attempt.tried);
+        tried.add(server.address());
+        attempts.put(c.id(), new Attempt(attempt.head, attempt.data, tried));
         counters.handoffsStarted.increment();
-        server.agent().send(request(svc, c));
+        server.agent().send(request(svc, c, attempt.data));
+    }
+
+    /** Takes a connection out of flight, with its attempt record. */
+    private Connection takeInFlight(long id) {
+        attempts.remove(id);
+        return inFlight.remove(id);
+    }
+
+    /**
+     * The server gave the connection back before committing: the client has seen nothing from
+     * it, so another server may take the same request; after {@link #MAX_SERVERS_TRIED}, or with
+     * no other server, the client gets a reset.
+     */
+    private void retryOrFail(Connection c, String reason) {
+        Attempt a = attempts.get(c.id());
+        takeInFlight(c.id());
+        ServiceConfig svc = serviceOf(c);
+        if (a == null || svc == null || a.tried.size() >= MAX_SERVERS_TRIED) {
+            fail(svc, c, reason);
+            return;
+        }
+        Server s = registry.get(c.server.address());
+        if (s != null) {
+            registry.handoffFailed(s);
+        }
+        counters.handoffsRedispatched.increment();
+        log.info("{}: {} refused it ({}); trying another server", c, c.server.address(), reason);
+        dispatch(svc, c, a);
     }
 
     /** A server can take a connection if its agent is up and the client's switch reaches it. */
@@ -153,7 +219,7 @@ public final class HandoffCoordinator implements HandoffSink {
         return loc.isPresent() && loc.get().sw().equals(sw);
     }
 
-    private HandoffRequest request(ServiceConfig svc, Connection c) {
+    private HandoffRequest request(ServiceConfig svc, Connection c, byte[] data) {
         int local = svc.mode() == ServiceMode.NAT ? c.server.address().toInt() : svc.vip().toInt();
         return HandoffRequest.builder()
                 .handoffId(c.id())
@@ -164,7 +230,7 @@ public final class HandoffCoordinator implements HandoffSink {
                 .sack(c.sack).timestamps(c.timestamps)
                 .tsVal(frontend.tsVal(c)).tsEcr(c.tsRecent)
                 .sndWnd(c.clientWindow).rcvWnd(receiveWindow)
-                .data(c.receivedBytes())
+                .data(data)
                 .build();
     }
 
@@ -186,7 +252,7 @@ public final class HandoffCoordinator implements HandoffSink {
     }
 
     private void rulesInstalled(ServiceConfig svc, Connection c, AgentSession session, Throwable err) {
-        if (inFlight.remove(c.id()) == null) {
+        if (takeInFlight(c.id()) == null) {
             removeRules(c); // timed out or reset while the switch worked
             return;
         }
@@ -213,8 +279,7 @@ public final class HandoffCoordinator implements HandoffSink {
         if (c == null || !session.serverAddress().equals(c.server.address())) {
             return;
         }
-        inFlight.remove(drop.handoffId());
-        fail(serviceOf(c), c, "agent dropped it: " + drop.reason() + " " + drop.detail());
+        retryOrFail(c, "agent dropped it: " + drop.reason() + " " + drop.detail());
     }
 
     public void onClosed(AgentSession session, ConnectionClosed closed) {
@@ -270,7 +335,7 @@ public final class HandoffCoordinator implements HandoffSink {
     @Override
     public void clientReset(ServiceConfig svc, Connection c, Frame reset) {
         if (c.state() == ConnectionState.HANDING_OFF) {
-            inFlight.remove(c.id());
+            takeInFlight(c.id());
             Server s = registry.get(c.server.address());
             if (s != null && s.agent() != null) {
                 s.agent().send(new HandoffAbort(c.id()));
@@ -308,8 +373,7 @@ public final class HandoffCoordinator implements HandoffSink {
             }
         }
         for (Connection c : failed) {
-            inFlight.remove(c.id());
-            fail(serviceOf(c), c, "agent disconnected");
+            retryOrFail(c, "agent disconnected");
         }
     }
 
@@ -324,6 +388,7 @@ public final class HandoffCoordinator implements HandoffSink {
                 break;
             }
             it.remove();
+            attempts.remove(c.id());
             late.add(c);
         }
         for (Connection c : late) {

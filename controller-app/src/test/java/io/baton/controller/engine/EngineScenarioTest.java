@@ -18,6 +18,7 @@ import io.baton.flowrules.api.MacAddress;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 import io.baton.handoff.protocol.ConnectionClosed;
+import io.baton.handoff.protocol.HandoffAbort;
 import io.baton.handoff.protocol.HandoffCommit;
 import io.baton.handoff.protocol.HandoffDrop;
 import io.baton.handoff.protocol.DropReason;
@@ -229,7 +230,7 @@ class EngineScenarioTest {
     }
 
     @Test
-    void aDroppedHandoffResetsTheClientAndFreesTheConnection() throws Exception {
+    void aDroppedHandoffWithNoOtherServerGetsA503AndFreesTheConnection() throws Exception {
         start("nat");
         AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         int isn = 5;
@@ -240,7 +241,10 @@ class EngineScenarioTest {
                 TcpOptions.NONE, "GET / HTTP/1.0\r\n\r\n"));
         HandoffRequest req = st.next(HandoffRequest.class);
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(req.handoffId(), DropReason.REPAIR_FAILED, "test"));
-        await(() -> lastTcpTo(CLIENT_MAC).has(Frame.TCP_RST), "RST to the client");
+        await(() -> lastTcpTo(CLIENT_MAC).payloadLength() > 0, "an answer");
+        Frame answer = lastTcpTo(CLIENT_MAC);
+        String text = new String(answer.bytes(), answer.payloadOffset(), answer.payloadLength(), StandardCharsets.US_ASCII);
+        assertTrue(text.startsWith("HTTP/1.1 503"), "the only server gave it back: " + text);
         await(() -> {
             try {
                 return engine.connections().get().isEmpty();
@@ -248,6 +252,39 @@ class EngineScenarioTest {
                 return false;
             }
         }, "connection freed");
+        assertEquals(1L, engine.counters().handoffsRedispatched.sum(), "another server was looked for");
+        assertEquals(1L, engine.counters().handoffsFailed.sum());
+    }
+
+    @Test
+    void aHandoffGivenBackBeforeCommitGoesToAnotherServerWithTheSameRequest() throws Exception {
+        start("nat");
+        AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        AgentInbox h2 = agent("10.0.0.12", "00:00:00:00:00:12", 4);
+        int isn = 5;
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
+        String request = "GET /page HTTP/1.1\r\nHost: a\r\n\r\n";
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
+                TcpOptions.NONE, request));
+        // Round robin starts with the first member; it gives the connection back (nginx down).
+        HandoffRequest first = h1.next(HandoffRequest.class);
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(first.handoffId(), DropReason.UPSTREAM_UNREACHABLE, "refused"));
+        HandoffRequest second = h2.next(HandoffRequest.class);
+        assertEquals(first.handoffId(), second.handoffId(), "the same connection");
+        assertEquals(request, new String(second.data(), StandardCharsets.US_ASCII), "the same request bytes");
+        assertEquals(first.sendSeq(), second.sendSeq());
+        assertEquals(Ipv4Address.parse("10.0.0.12").toInt(), second.localIpv4(), "bound to the new server");
+        engine.agentMessage(sessions.get("10.0.0.12"), new HandoffReady(second.handoffId()));
+        h2.next(HandoffCommit.class);
+        await(() -> engine.counters().handoffsOk.sum() == 1, "the handoff counted");
+        assertEquals(1L, engine.counters().handoffsRedispatched.sum());
+        assertEquals(1L, engine.counters().handoffsOk.sum());
+        assertEquals(0L, engine.counters().handoffsFailed.sum());
+        // A late Ready from the first server is refused.
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(first.handoffId()));
+        h1.next(HandoffAbort.class);
     }
 
     @Test

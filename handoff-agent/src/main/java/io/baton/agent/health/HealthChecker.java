@@ -40,11 +40,18 @@ public final class HealthChecker implements AutoCloseable {
     private final EventLoopGroup group;
     private final InetSocketAddress upstream;
     private final Consumer<HealthReport> report;
+    private final boolean proxyProtocol;
     private final Map<String, ScheduledFuture<?>> running = new HashMap<>();
     private HealthChecks current = new HealthChecks(java.util.List.of());
 
-    public HealthChecker(EventLoopGroup group, InetSocketAddress upstream, Consumer<HealthReport> report) {
+    /**
+     * @param proxyProtocol the web server expects a PROXY v2 header first (as the relays send), so
+     *                      the checks send one too, naming the server itself
+     */
+    public HealthChecker(EventLoopGroup group, InetSocketAddress upstream, boolean proxyProtocol,
+                         Consumer<HealthReport> report) {
         this.group = group;
+        this.proxyProtocol = proxyProtocol;
         this.upstream = upstream;
         this.report = report;
     }
@@ -91,6 +98,12 @@ public final class HealthChecker implements AutoCloseable {
             if (!cf.isSuccess()) {
                 finish(ch, c, false, 0, "connect failed: " + cf.cause().getMessage());
                 return;
+            }
+            if (proxyProtocol) {
+                // From the head of the pipeline: raw bytes, before the HTTP encoder's first request.
+                int self = java.nio.ByteBuffer.wrap(upstream.getAddress().getAddress()).getInt();
+                cf.channel().pipeline().firstContext().write(io.netty.buffer.Unpooled.wrappedBuffer(
+                        io.baton.agent.relay.ProxyHeader.tcp4(self, 0, self, upstream.getPort())));
             }
             DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, c.path());
             req.headers().set(HttpHeaderNames.HOST, c.host().isEmpty() ? upstream.getHostString() : c.host());

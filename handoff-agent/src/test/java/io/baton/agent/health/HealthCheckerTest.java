@@ -43,7 +43,7 @@ class HealthCheckerTest {
         web.start();
         EpollEventLoopGroup group = new EpollEventLoopGroup(1);
         BlockingQueue<HealthReport> reports = new LinkedBlockingQueue<>();
-        HealthChecker checker = new HealthChecker(group, web.getAddress(), reports::add);
+        HealthChecker checker = new HealthChecker(group, web.getAddress(), false, reports::add);
         try {
             checker.configure(new HealthChecks(List.of(new HealthChecks.Check("web/static", "/healthz", "site.example", 2, 200, 190))));
             HealthReport r = null;
@@ -77,7 +77,7 @@ class HealthCheckerTest {
             try (ServerSocket s = new ServerSocket(0)) {
                 closedPort = s.getLocalPort();
             }
-            HealthChecker refused = new HealthChecker(group, new InetSocketAddress("127.0.0.1", closedPort), reports::add);
+            HealthChecker refused = new HealthChecker(group, new InetSocketAddress("127.0.0.1", closedPort), false, reports::add);
             checker.close();
             Thread.sleep(600); // let the last slow check finish
             reports.clear();
