@@ -45,8 +45,9 @@ final class BenchData {
     }
 
     /**
-     * n rules: mostly exact hosts and path prefixes (indexed), some wildcard hosts, and one in
-     * twenty a regex or header rule (always evaluated), the mix a large site config might have.
+     * n rules: mostly exact hosts and path prefixes, some wildcard hosts, one in twenty a
+     * header-equals rule and one in twenty an anchored path regex ("^/s20/item/[0-9]+\\.php$",
+     * which RuleSet indexes by its literal prefix), the mix a large site config might have.
      */
     static List<ContentRule> rules(int n) {
         List<ContentRule> out = new ArrayList<>();

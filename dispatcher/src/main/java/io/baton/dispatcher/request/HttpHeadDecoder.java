@@ -144,6 +144,11 @@ public final class HttpHeadDecoder {
         return count;
     }
 
+    /** Bytes of buffer this decoder holds now (for tests of the memory bound): at most maxHeadBytes. */
+    int bufferCapacity() {
+        return buf == null ? 0 : buf.length;
+    }
+
     private void ensureCapacity(int needed) {
         if (needed > buf.length) {
             int n = (int) Math.min(limits.maxHeadBytes(), Math.max(needed, 2L * buf.length));

@@ -31,7 +31,7 @@ public final class TlsClientHelloDecoder {
     private final byte[] header = new byte[5];
     private int headerFill;
     private int recordRemaining;   // payload bytes left in the current record
-    private byte[] hs = new byte[512];
+    private byte[] hs;
     private int hsFill;
     private int hsNeeded = -1;      // 4 + body length, once the handshake header is in
     private int streamBytes;
@@ -46,6 +46,7 @@ public final class TlsClientHelloDecoder {
             throw new IllegalArgumentException("maxHelloBytes must be >= 64, was " + maxHelloBytes);
         }
         this.maxHelloBytes = maxHelloBytes;
+        this.hs = new byte[Math.min(512, maxHelloBytes)];
     }
 
     /** Feeds the next bytes of the stream; throws only for an invalid buffer range. */
@@ -131,9 +132,15 @@ public final class TlsClientHelloDecoder {
         }
     }
 
+    /** Bytes of buffer this decoder holds now (for tests of the memory bound): at most maxHelloBytes. */
+    int bufferCapacity() {
+        return hs == null ? 0 : hs.length;
+    }
+
+    /** hsFill + n never exceeds hsNeeded <= maxHelloBytes, so neither does the buffer. */
     private void append(byte[] src, int off, int n) {
         if (hsFill + n > hs.length) {
-            hs = Arrays.copyOf(hs, Math.max(hs.length * 2, hsFill + n));
+            hs = Arrays.copyOf(hs, Math.min(maxHelloBytes, Math.max(hs.length * 2, hsFill + n)));
         }
         System.arraycopy(src, off, hs, hsFill, n);
         hsFill += n;
@@ -212,7 +219,7 @@ public final class TlsClientHelloDecoder {
             if (len == 0) {
                 throw bad("empty host_name");
             }
-            out.serverName(list.ascii(len));
+            out.serverName(list.hostName(len));
         }
     }
 
@@ -300,19 +307,43 @@ public final class TlsClientHelloDecoder {
             return r;
         }
 
-        /** A DNS host name: printable ASCII without spaces (RFC 6066 §3: ASCII, no trailing-dot rule). */
-        String ascii(int n) throws HeadRejection {
+        /**
+         * A DNS host name (RFC 6066 §3: "the fully qualified DNS hostname", ASCII; RFC 1035
+         * §2.3.4 and RFC 1123 §2.1 for its syntax): dot-separated labels of 1 to 63 letters,
+         * digits, '-' and '_' (underscores occur in real names), at most 253 characters without
+         * one optional trailing dot. Anything else ("a..b", "x/y", "evil`.example.com") is not a
+         * name a server could answer for, and a rule on "*.example.com" must not see it.
+         */
+        String hostName(int n) throws HeadRejection {
             need(n);
+            int len = n > 1 && b[pos + n - 1] == '.' ? n - 1 : n;
+            if (len > 253) {
+                throw bad("host_name longer than 253 characters");
+            }
             char[] c = new char[n];
+            int label = 0;
             for (int i = 0; i < n; i++) {
                 int x = b[pos + i] & 0xFF;
-                if (x <= 0x20 || x >= 0x7F) {
+                if (x == '.') {
+                    if (label == 0) { // leading dot, "..", or "." alone
+                        throw bad("empty label in host_name");
+                    }
+                    label = 0;
+                } else if (isLdhu(x)) {
+                    if (++label > 63) {
+                        throw bad("label longer than 63 characters in host_name");
+                    }
+                } else {
                     throw bad(String.format("byte 0x%02x in host_name", x));
                 }
                 c[i] = (char) x;
             }
             pos += n;
             return new String(c);
+        }
+
+        private static boolean isLdhu(int x) {
+            return (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || (x >= '0' && x <= '9') || x == '-' || x == '_';
         }
 
         String latin1(int n) throws HeadRejection {

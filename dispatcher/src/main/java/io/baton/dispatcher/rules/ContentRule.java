@@ -8,8 +8,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * One content rule: a conjunction of conditions and the pool to use when all hold. A rule
@@ -20,18 +18,20 @@ import java.util.regex.PatternSyntaxException;
  * <p>Paths are compared after {@link io.baton.dispatcher.request.PathNormalizer} has decoded
  * and normalised them; pathPrefix is a plain string prefix (nginx {@code location /static}),
  * pathRegex and header regexes are searched with {@link java.util.regex.Matcher#find()}, so
- * anchor them with ^ and $ when needed.
+ * anchor them with ^ and $ when needed. A path regex that starts with ^ and a literal
+ * ({@code ^/api/v[0-9]+/}) is indexed by that literal in {@link RuleSet} like a path prefix.
  */
 public final class ContentRule {
     private final String name;
     private final String pool;
     private final String pathPrefix;
-    private final Pattern pathRegex;
+    private final RegexCondition pathRegex;
     private final NamePattern host;
     private final String method;
     private final List<HeaderCondition> headers;
     private final List<CookieCondition> cookies;
     private final NamePattern sni;
+    private final boolean hasHttpConditions;
 
     private ContentRule(Builder b) {
         name = b.name;
@@ -43,6 +43,8 @@ public final class ContentRule {
         headers = Collections.unmodifiableList(new ArrayList<>(b.headers));
         cookies = Collections.unmodifiableList(new ArrayList<>(b.cookies));
         sni = b.sni;
+        hasHttpConditions = pathPrefix != null || pathRegex != null || host != null || method != null
+                || !headers.isEmpty() || !cookies.isEmpty();
     }
 
     public static Builder builder() {
@@ -69,6 +71,18 @@ public final class ContentRule {
 
     NamePattern sniPattern() { return sni; }
 
+    /**
+     * The longest literal text every path this rule matches starts with: its pathPrefix or its
+     * path regex's anchored literal prefix, whichever is longer; null when it has neither.
+     */
+    String requiredPathPrefix() {
+        String fromRegex = pathRegex == null ? "" : pathRegex.anchoredPrefix();
+        if (pathPrefix == null) {
+            return fromRegex.isEmpty() ? null : fromRegex;
+        }
+        return fromRegex.length() > pathPrefix.length() ? fromRegex : pathPrefix;
+    }
+
     /** The first headerEquals condition, if any: an index key for {@link RuleSet}. */
     HeaderCondition firstHeaderEquals() {
         for (HeaderCondition c : headers) {
@@ -79,29 +93,30 @@ public final class ContentRule {
         return null;
     }
 
-    boolean hasHttpConditions() {
-        return pathPrefix != null || pathRegex != null || host != null || method != null
-                || !headers.isEmpty() || !cookies.isEmpty();
-    }
-
     /** Whether every condition holds: the reference semantics {@link RuleSet} must reproduce. */
     public boolean matches(RequestInfo r) {
         Optional<HttpRequestHead> http = r.http();
         if (http.isPresent()) {
-            return sni == null && matchesHttp(http.get());
+            return matchesHttp(http.get());
         }
         Optional<TlsClientHello> tls = r.tls();
-        if (!tls.isPresent() || hasHttpConditions()) {
-            return false;
-        }
-        if (sni == null) {
-            return true;
-        }
-        Optional<String> name = tls.get().serverName();
-        return name.isPresent() && sni.matches(name.get());
+        return tls.isPresent() && matchesTls(tls.get().serverName().orElse(null));
     }
 
-    private boolean matchesHttp(HttpRequestHead h) {
+    /** {@link #matches} for an HTTP connection with this head. */
+    boolean matchesHttp(HttpRequestHead h) {
+        return sni == null && httpConditionsHold(h);
+    }
+
+    /** {@link #matches} for a TLS connection whose server_name is {@code serverName} (null: none). */
+    boolean matchesTls(String serverName) {
+        if (hasHttpConditions) {
+            return false;
+        }
+        return sni == null || (serverName != null && sni.matches(serverName));
+    }
+
+    private boolean httpConditionsHold(HttpRequestHead h) {
         if (method != null && !method.equals(h.method())) {
             return false;
         }
@@ -115,7 +130,7 @@ public final class ContentRule {
         if (pathPrefix != null && !path.startsWith(pathPrefix)) {
             return false;
         }
-        if (pathRegex != null && !pathRegex.matcher(path).find()) {
+        if (pathRegex != null && !pathRegex.find(path)) {
             return false;
         }
         for (HeaderCondition c : headers) {
@@ -166,9 +181,9 @@ public final class ContentRule {
     static final class HeaderCondition {
         private final String name;
         private final String equals;    // null unless an equality test
-        private final Pattern regex;    // null unless a regex test
+        private final RegexCondition regex;    // null unless a regex test
 
-        HeaderCondition(String name, String equals, Pattern regex) {
+        HeaderCondition(String name, String equals, RegexCondition regex) {
             this.name = name;
             this.equals = equals;
             this.regex = regex;
@@ -190,7 +205,7 @@ public final class ContentRule {
             if (equals != null) {
                 return equals.equals(v.get());
             }
-            return regex == null || regex.matcher(v.get()).find();
+            return regex == null || regex.find(v.get());
         }
 
         @Override
@@ -224,7 +239,7 @@ public final class ContentRule {
         private String name;
         private String pool;
         private String pathPrefix;
-        private Pattern pathRegex;
+        private RegexCondition pathRegex;
         private NamePattern host;
         private String method;
         private final List<HeaderCondition> headers = new ArrayList<>();
@@ -325,12 +340,8 @@ public final class ContentRule {
             return what.equals("header") ? NamePattern.lower(n) : n;
         }
 
-        private static Pattern compile(String what, String regex) {
-            try {
-                return Pattern.compile(Objects.requireNonNull(regex, what));
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException(what + " '" + regex + "' is not a valid regex: " + e.getDescription());
-            }
+        private static RegexCondition compile(String what, String regex) {
+            return RegexCondition.compile(what, Objects.requireNonNull(regex, what));
         }
     }
 }

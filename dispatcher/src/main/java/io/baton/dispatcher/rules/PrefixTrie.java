@@ -25,13 +25,11 @@ final class PrefixTrie {
     }
 
     /** Rule-index lists of every prefix of {@code path}, shortest first; each list ascending. */
-    void collect(String path, List<int[]> out) {
+    void collect(String path, CandidateLists out) {
         PrefixTrie node = this;
         int i = 0;
         while (true) {
-            if (node.rules.length > 0) {
-                out.add(node.rules);
-            }
+            out.add(node.rules);
             if (i == path.length()) {
                 return;
             }

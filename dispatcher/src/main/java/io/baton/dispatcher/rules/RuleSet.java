@@ -16,29 +16,34 @@ import java.util.Optional;
  * hold chooses the pool; otherwise the default pool. Immutable and safe to share across threads.
  *
  * <p>Each rule is filed under one index key it cannot match without: its exact host (a hash
- * map), else its path prefix (a {@link PrefixTrie}), else its first header-equals condition
- * (name, then value, in maps), else its wildcard host suffix, else its SNI (exact or suffix),
- * else an "always check" list. A lookup gathers the ascending index
- * lists its host, path and SNI select, merges them by rule index, and evaluates the candidates
- * in that order, so the first match is the same as a linear scan's (a property tested
- * against {@link ContentRule#matches}) while hundreds of rules on distinct hosts or prefixes
- * cost a few map probes and one trie walk.
+ * map), else its path prefix (a {@link PrefixTrie}; its pathPrefix or the literal prefix of its
+ * {@code ^}-anchored path regex, whichever is longer, see {@link RegexCondition}), else its first
+ * header-equals condition (name, then value, in maps), else its wildcard host suffix, else its
+ * SNI (exact or suffix), else an "always check" list. A lookup gathers the ascending index lists
+ * its host, path, headers and SNI select, merges them by rule index ({@link CandidateLists}),
+ * and evaluates the candidates in that order, so the first match is the same as a linear scan's
+ * (a property tested against {@link ContentRule#matches}) while hundreds of rules on distinct
+ * hosts, prefixes or anchored regexes cost a few map probes and one trie walk. Regexes that are
+ * evaluated skip the matcher when a literal they require is missing from the input.
  */
 public final class RuleSet {
     private static final int[] NONE = new int[0];
 
     private final List<ContentRule> rules;
+    private final ContentRule[] ruleArray;
     private final String defaultPool;
     private final Map<String, int[]> exactHost;
     private final Map<String, int[]> hostSuffix;   // ".example.com" -> rules for "*.example.com"
     private final PrefixTrie pathPrefixes;
-    private final Map<String, Map<String, int[]>> headerEquals;  // lower-case name -> value -> rules
+    private final String[] headerNames;                 // lower-case names of headerEquals keys
+    private final List<Map<String, int[]>> headerValues; // per name: value -> rules
     private final Map<String, int[]> exactSni;
     private final Map<String, int[]> sniSuffix;
     private final int[] unindexed;
 
     private RuleSet(List<ContentRule> rules, String defaultPool) {
         this.rules = rules;
+        this.ruleArray = rules.toArray(new ContentRule[0]);
         this.defaultPool = defaultPool;
         Map<String, List<Integer>> eh = new HashMap<>();
         Map<String, List<Integer>> hs = new HashMap<>();
@@ -53,8 +58,8 @@ public final class RuleSet {
             NamePattern sni = r.sniPattern();
             if (host != null && host.isExact()) {
                 eh.computeIfAbsent(host.exact(), k -> new ArrayList<>()).add(i);
-            } else if (r.pathPrefix().isPresent()) {
-                trie.add(r.pathPrefix().get(), i);
+            } else if (r.requiredPathPrefix() != null) {
+                trie.add(r.requiredPathPrefix(), i);
             } else if (r.firstHeaderEquals() != null) {
                 ContentRule.HeaderCondition c = r.firstHeaderEquals();
                 he.computeIfAbsent(c.name(), k -> new HashMap<>())
@@ -74,11 +79,12 @@ public final class RuleSet {
         exactSni = freeze(es);
         sniSuffix = freeze(ss);
         pathPrefixes = trie.build();
-        Map<String, Map<String, int[]>> heFrozen = new HashMap<>();
-        for (Map.Entry<String, Map<String, List<Integer>>> e : he.entrySet()) {
-            heFrozen.put(e.getKey(), freeze(e.getValue()));
+        headerNames = he.keySet().toArray(new String[0]);
+        List<Map<String, int[]>> values = new ArrayList<>();
+        for (String name : headerNames) {
+            values.add(freeze(he.get(name)));
         }
-        headerEquals = heFrozen;
+        headerValues = values;
         unindexed = toArray(rest);
     }
 
@@ -103,13 +109,19 @@ public final class RuleSet {
 
     /** The pool of the first matching rule, else the default pool. */
     public String poolFor(RequestInfo r) {
-        Optional<ContentRule> m = match(r);
-        return m.isPresent() ? m.get().pool() : defaultPool;
+        int i = firstMatch(r);
+        return i < 0 ? defaultPool : ruleArray[i].pool();
     }
 
     /** The first matching rule in declaration order, if any. */
     public Optional<ContentRule> match(RequestInfo r) {
-        List<int[]> lists = new ArrayList<>(8);
+        int i = firstMatch(r);
+        return i < 0 ? Optional.empty() : Optional.of(ruleArray[i]);
+    }
+
+    /** Index of the first matching rule, or -1. */
+    private int firstMatch(RequestInfo r) {
+        CandidateLists lists = new CandidateLists();
         Optional<HttpRequestHead> http = r.http();
         if (http.isPresent()) {
             HttpRequestHead h = http.get();
@@ -119,59 +131,35 @@ public final class RuleSet {
                 addSuffixes(hostSuffix, host.get(), lists);
             }
             pathPrefixes.collect(h.path(), lists);
-            for (Map.Entry<String, Map<String, int[]>> e : headerEquals.entrySet()) {
-                Optional<String> v = h.header(e.getKey());
+            for (int j = 0; j < headerNames.length; j++) {
+                Optional<String> v = h.header(headerNames[j]);
                 if (v.isPresent()) {
-                    addExact(e.getValue(), v.get(), lists);
+                    addExact(headerValues.get(j), v.get(), lists);
                 }
             }
-        } else {
-            Optional<String> sni = r.tls().flatMap(TlsClientHello::serverName);
-            if (sni.isPresent()) {
-                addExact(exactSni, sni.get(), lists);
-                addSuffixes(sniSuffix, sni.get(), lists);
-            }
-        }
-        if (unindexed.length > 0) {
             lists.add(unindexed);
-        }
-        return firstMatch(lists, r);
-    }
-
-    /** Evaluates candidates in ascending rule index: a k-way merge of ascending lists. */
-    private Optional<ContentRule> firstMatch(List<int[]> lists, RequestInfo r) {
-        int k = lists.size();
-        if (k == 1) {
-            for (int i : lists.get(0)) {
-                if (rules.get(i).matches(r)) {
-                    return Optional.of(rules.get(i));
+            for (int i = lists.next(); i >= 0; i = lists.next()) {
+                if (ruleArray[i].matchesHttp(h)) {
+                    return i;
                 }
             }
-            return Optional.empty();
+            return -1;
         }
-        int[] cursor = new int[k];
-        while (true) {
-            int best = -1;
-            int bestRule = Integer.MAX_VALUE;
-            for (int j = 0; j < k; j++) {
-                int[] l = lists.get(j);
-                if (cursor[j] < l.length && l[cursor[j]] < bestRule) {
-                    bestRule = l[cursor[j]];
-                    best = j;
-                }
-            }
-            if (best < 0) {
-                return Optional.empty();
-            }
-            cursor[best]++;
-            ContentRule rule = rules.get(bestRule);
-            if (rule.matches(r)) {
-                return Optional.of(rule);
+        String sni = r.tls().flatMap(TlsClientHello::serverName).orElse(null);
+        if (sni != null) {
+            addExact(exactSni, sni, lists);
+            addSuffixes(sniSuffix, sni, lists);
+        }
+        lists.add(unindexed);
+        for (int i = lists.next(); i >= 0; i = lists.next()) {
+            if (ruleArray[i].matchesTls(sni)) {
+                return i;
             }
         }
+        return -1;
     }
 
-    private static void addExact(Map<String, int[]> map, String name, List<int[]> out) {
+    private static void addExact(Map<String, int[]> map, String name, CandidateLists out) {
         int[] l = map.get(name);
         if (l != null) {
             out.add(l);
@@ -179,7 +167,7 @@ public final class RuleSet {
     }
 
     /** For "a.b.example.com" probes ".b.example.com", ".example.com", ".com". */
-    private static void addSuffixes(Map<String, int[]> map, String name, List<int[]> out) {
+    private static void addSuffixes(Map<String, int[]> map, String name, CandidateLists out) {
         if (map.isEmpty()) {
             return;
         }

@@ -183,6 +183,31 @@ class TlsClientHelloDecoderTest {
         assertEquals(RejectReason.BAD_TLS_HELLO, decode(record(handshake(bodyWithExtensions(overrun)))).reason());
     }
 
+    private static TlsHelloResult withSni(String name) {
+        byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
+        int list = 3 + n.length;
+        byte[] ext = concat(new byte[] {0, 0, (byte) ((list + 2) >> 8), (byte) (list + 2), (byte) (list >> 8), (byte) list,
+            0, (byte) (n.length >> 8), (byte) n.length}, n);
+        return decode(record(handshake(bodyWithExtensions(ext))));
+    }
+
+    /** Found by fuzzing (seed crash-sni-not-a-host-name): any printable ASCII used to pass as SNI. */
+    @Test
+    void sniMustBeAHostName() {
+        assertEquals(Optional.of("www.ex-ple.org"), withSni("WWW.ex-ple.org.").hello().serverName());
+        assertEquals(Optional.of("_acme.x1"), withSni("_acme.x1").hello().serverName());
+        String label63 = "a".repeat(63);
+        String longest = String.join(".", label63, label63, label63, "a".repeat(61));
+        assertEquals(253, longest.length());
+        assertTrue(withSni(longest).isComplete());
+        assertTrue(withSni(longest + ".").isComplete(), "a trailing dot does not count");
+        for (String bad : new String[] {"www.ex`-ple.org", ".", "a..b", ".a", "a..", "x/y", "a:443", "[::1]",
+            "a\\b", "\u00e9.example", label63 + "a.com", longest + "a"}) {
+            TlsHelloResult r = withSni(bad);
+            assertEquals(RejectReason.BAD_TLS_HELLO, r.isRejected() ? r.reason() : null, () -> bad + ": " + r);
+        }
+    }
+
     @Property(tries = 3000)
     void arbitraryBytesNeverThrow(@ForAll @Size(max = 300) byte[] input) {
         TlsHelloResult r = new TlsClientHelloDecoder(256).offer(input, 0, input.length);

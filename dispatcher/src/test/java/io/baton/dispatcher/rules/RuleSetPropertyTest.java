@@ -20,6 +20,9 @@ class RuleSetPropertyTest {
     private static final String[] PREFIXES = {"", "/", "/a", "/a/", "/a/b", "/b", "/static/", "/api"};
     private static final String[] HOSTS = {"a.com", "x.a.com", "*.a.com", "*.x.a.com", "b.org", "*.org"};
     private static final String[] PATHS = {"/", "/a", "/a/b/c", "/b", "/static/x.css", "/api/v1", "/c", "/ab"};
+    /** Anchored ones with a literal prefix are indexed in the trie; the rest are always checked. */
+    private static final String[] REGEXES = {"b", "^/a/", "^/a", "^/st", "^/a|/b", "^/ab*", "^/a/b$",
+        "(?i)^/A", "^/static/.*\\.css$", "^/api/v[0-9]", "^(/a)", "^/a/?b", "c$"};
     private static final String[] REQ_HOSTS = {"a.com", "x.a.com", "y.x.a.com", "b.org", "c.org", "z.net"};
 
     @Property(tries = 1000)
@@ -63,8 +66,8 @@ class RuleSetPropertyTest {
             if (d % 7 == 0) {
                 r.cookieEquals("k", d % 2 == 0 ? "1" : "2");
             }
-            if (d % 11 == 1) {
-                r.pathRegex("b");
+            if (d % 11 == 1 || d % 11 == 2) {
+                r.pathRegex(REGEXES[(a + d) % REGEXES.length]);
             }
             if (e % 4 == 1) {
                 r.headerEquals("X-T", e % 8 == 1 ? "1" : "2");
