@@ -14,13 +14,18 @@ Test plan, per mode:
      given back by its agent and handed to h2); nginx back: h1 is back.  The
      agent of h2 killed (SIGKILL): within 3 s h2 is out, no request fails but
      the one that may have been on h2; agent back
-  4. the controller restarted: the changes made through the API (a weight,
+  4. the agent of h2 frozen (SIGSTOP): silent for 2 s, it is out within 3 s
+     and no request fails; thawed, it reconnects and serves again.  A pool
+     created through the API with label `api` takes h3 (whose agent runs
+     with --label api) without listing it
+  5. the controller restarted: the changes made through the API (a weight,
      a rule) are still there, and requests are served
 """
 
 import contextlib
 import hashlib
 import os
+import signal
 import subprocess
 import time
 
@@ -212,6 +217,44 @@ def test_failed_check_or_dead_agent_takes_a_server_out_within_3s(bn):
     # flight at a time); no other may.
     failed = [line for line in lines if line[0] != '200']
     assert len(lines) >= 5 and len(failed) <= 1, (len(lines), failed)
+
+
+def test_silent_agent_is_out_within_3s_and_labels_join_pools(bn):
+    proc = bn.procs.procs['agent-h2']
+    with client_loop(bn) as lines:
+        time.sleep(0.3)
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            wait_for(lambda: membership(bn, H2)['state'] == 'down', 3,
+                     'h2 to be out after 2 s of silence')
+            took = time.monotonic() - started
+            results = static_requests(bn, 10, 'agent-silent')
+            assert not [r for r in results if r.served_by == 'h2']
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        wait_for(lambda: (membership(bn, H2) or {}).get('state') == 'active',
+                 10, 'h2 back after its agent woke up')
+    failed = [line for line in lines if line[0] != '200']
+    assert len(lines) >= 5 and len(failed) <= 1, (len(lines), failed)
+    print('h2 out %.2f s after its agent froze' % took)
+
+    status, body = bn.rest('POST', 'services/web/pools',
+                           {'name': 'by-label', 'policy': 'round-robin',
+                            'labels': ['api']})
+    assert status == 201, body
+    status, body = bn.rest('POST', 'services/web/rules?position=0',
+                           {'pathPrefix': '/labelled/', 'pool': 'by-label'})
+    assert status == 201, body
+    try:
+        m = wait_for(lambda: membership(bn, H3, 'by-label'), 3,
+                     'h3 to join by its label')
+        assert m['joined'] == 'label', m
+        r = bn.curl('c1', '/labelled/x')
+        assert r.status == 200 and r.served_by == 'h3', r.describe()
+    finally:
+        assert bn.rest('DELETE', 'services/web/rules/0')[0] == 204
+        assert bn.rest('DELETE', 'services/web/pools/by-label')[0] == 204
 
 
 def test_restart_keeps_the_changes_made_through_the_api(bn):
