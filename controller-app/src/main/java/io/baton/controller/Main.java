@@ -93,8 +93,7 @@ public final class Main {
             ConfigStore store = ConfigStore.open(configFile);
             BatonConfig config = store.current();
             byte[] secret = SecretFile.read(config.secretFile());
-            byte[] token = new String(SecretFile.read(config.tokenFile()), StandardCharsets.UTF_8).trim()
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] token = readToken(config.tokenFile());
             return new Parsed(-1, store, secret, token);
         } catch (ConfigException e) {
             err.println("baton-controller: config error: " + e.getMessage());
@@ -102,6 +101,14 @@ public final class Main {
             err.println("baton-controller: " + e.getMessage());
         }
         return Parsed.exit(EXIT_CONFIG);
+    }
+
+    /**
+     * The REST bearer token: the file's text without surrounding white space, checked like the
+     * handoff secret (mode 0600 or stricter).
+     */
+    public static byte[] readToken(Path file) throws IOException {
+        return new String(SecretFile.read(file), StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
     }
 
     private static Parsed usageError(PrintStream err, String message) {
@@ -143,17 +150,25 @@ public final class Main {
                     .bindAddress(config.openflowListen().getHostString())
                     .port(config.openflowListen().getPort()).build());
             BatonEngine engine = new BatonEngine(config, openflow);
-            engine.start();
             HandoffServer handoff = new HandoffServer();
-            handoff.start(config.handoffListen(), secret, engine, engine.counters());
             RestServer rest = new RestServer();
-            rest.start(config.restListen(), new ClusterAdmin(store, engine), token);
-            openflow.start();
+            Controller controller = new Controller(openflow, engine, handoff, rest);
+            try {
+                engine.start();
+                handoff.start(config.handoffListen(), secret, engine, engine.counters());
+                rest.start(config.restListen(), new ClusterAdmin(store, engine), token);
+                openflow.start();
+            } catch (Throwable t) {
+                // A listener that cannot bind must not leave the others (and their threads) running:
+                // inside Karaf the JVM lives on, and the next activation would find the ports taken.
+                controller.close();
+                throw t;
+            }
             log.info("Baton controller up: openflow {}, handoff {}, rest {}, services {}", config.openflowListen(),
                     config.handoffListen(), config.restListen(),
                     Arrays.toString(config.services().stream().map(s -> s.name() + "=" + s.vip() + ":" + s.port()
                             + "/" + s.mode().configName()).toArray()));
-            return new Controller(openflow, engine, handoff, rest);
+            return controller;
         }
 
         public BatonEngine engine() {

@@ -2,6 +2,7 @@ package io.baton.controller.connection;
 
 import io.baton.flowrules.api.MacAddress;
 import io.baton.flowrules.api.SwitchId;
+import io.netty.util.collection.LongObjectHashMap;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,8 @@ public final class ConnectionTable {
     private final int maxPending;
     private final int maxConnections;
     private final Map<ConnectionKey, Connection> byKey = new HashMap<>();
-    private final Map<Long, Connection> byId = new HashMap<>();
+    /** Unboxed ids: about 50 bytes less per tracked connection than a HashMap of Longs (controller bench). */
+    private final LongObjectHashMap<Connection> byId = new LongObjectHashMap<>();
     /** SYN_RECEIVED and COLLECTING, oldest first. */
     private final LinkedHashMap<ConnectionKey, Connection> pending = new LinkedHashMap<>();
     private long nextId = 1;

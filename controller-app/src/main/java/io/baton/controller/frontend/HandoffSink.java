@@ -7,7 +7,11 @@ import io.baton.dispatcher.request.HttpRequestHead;
 
 /** Where the front end passes a connection once its request head is complete. */
 public interface HandoffSink {
-    /** The head is complete and acknowledged: choose a server and hand the connection off. */
+    /**
+     * The head is complete and acknowledged: choose a server and hand the connection off. The
+     * request bytes ({@link Connection#receivedBytes()}) are released when this returns: take
+     * them now.
+     */
     void requestReady(ServiceConfig service, Connection c, HttpRequestHead head);
 
     /** A client segment for a connection that is being or has been handed off. */

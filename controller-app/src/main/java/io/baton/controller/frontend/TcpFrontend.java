@@ -280,6 +280,7 @@ public final class TcpFrontend {
             if (r.kind() == HeadResult.Kind.COMPLETE) {
                 c.headDecoder = null;
                 sink.requestReady(svc, c, r.head());
+                c.releaseReceived(); // the handoff request carries them; a tracked connection should not
                 return;
             }
             if (r.kind() == HeadResult.Kind.REJECTED) {

@@ -204,9 +204,8 @@ public final class OpenFlowController implements Southbound {
     @Override
     public CompletableFuture<Void> removeRulesByCookie(SwitchId sw, long cookie, long cookieMask) {
         SwitchConnection c = connection(sw);
-        String what = String.format("delete cookie=0x%x/0x%x", cookie, cookieMask);
         return c == null ? notConnected(sw, "remove rules by cookie")
-                : c.flowModsWithBarrier("removal by cookie", List.of(what),
+                : c.flowModsWithBarrier("removal by cookie", List.of(new CookieDeletion(cookie, cookieMask)),
                         (item, xid) -> OpenFlow13Translator.toFlowDeleteByCookie(cookie, cookieMask, xid));
     }
 
@@ -214,6 +213,25 @@ public final class OpenFlowController implements Southbound {
     public CompletableFuture<List<FlowStatsEntry>> flowStats(SwitchId sw, long cookie, long cookieMask) {
         SwitchConnection c = connection(sw);
         return c == null ? notConnected(sw, "flow stats") : c.flowStats(cookie, cookieMask);
+    }
+
+    /**
+     * The one item of a removal by cookie, described only if the switch refuses it: formatting
+     * the description on every call cost the engine thread about 5% (controller-bench profile).
+     */
+    private static final class CookieDeletion {
+        private final long cookie;
+        private final long mask;
+
+        CookieDeletion(long cookie, long mask) {
+            this.cookie = cookie;
+            this.mask = mask;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("delete cookie=0x%x/0x%x", cookie, mask);
+        }
     }
 
     private SwitchConnection connection(SwitchId sw) {

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -37,12 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threads: the public-facing methods may be called from any thread; they translate on the
  * caller's thread, then register and write on the channel's event loop, where all the pending
- * state lives. Futures complete on the event loop.
+ * state lives, in batches with one flush each ({@link OutboundBatch}). Futures complete on the
+ * event loop.
  */
 final class SwitchConnection {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchConnection.class);
     /** Room for the fixed header, in_port, buffer id, actions length and a few actions. */
     private static final int PACKET_OUT_OVERHEAD = 24 + 64;
+    /** What a flow-mod or barrier counts against the output bound before it is encoded (as the size estimator says). */
+    private static final int ESTIMATED_MESSAGE_BYTES = 128;
 
     /** Builds the message for one item of a batch, with the xid allocated for it. */
     interface XidMessageFactory<T> {
@@ -57,6 +59,10 @@ final class SwitchConnection {
     private final long requestTimeoutMillis;
     private final int maxPendingOps;
     private final int maxStatsEntries;
+    private final long maxOutboundBytes;
+    /** Everything written to the switch from caller threads goes through here, flushed once per batch. */
+    private final OutboundBatch out;
+    private final ChannelFutureListener countPacketOut;
 
     /** Wire xids are this counter's unsigned value; the handshake used 1..4. */
     private final AtomicInteger xids = new AtomicInteger(0x100);
@@ -76,6 +82,15 @@ final class SwitchConnection {
         this.requestTimeoutMillis = controller.config().requestTimeout().toMillis();
         this.maxPendingOps = controller.config().maxPendingOpsPerSwitch();
         this.maxStatsEntries = controller.config().maxFlowStatsEntries();
+        this.maxOutboundBytes = controller.config().maxOutboundBytesPerSwitch();
+        this.out = new OutboundBatch(channel);
+        this.countPacketOut = f -> {
+            if (f.isSuccess()) {
+                counters.packetOuts.increment();
+            } else {
+                counters.packetOutsDropped.increment();
+            }
+        };
     }
 
     SwitchId id() { return id; }
@@ -93,9 +108,17 @@ final class SwitchConnection {
 
     // ------------------------------------------------------------------------ caller threads
 
+    /**
+     * Bytes waiting for the switch, in Netty's outbound buffer or in the batch not yet handed to
+     * it, are below the bound.
+     */
+    private boolean writable() {
+        return channel.isWritable() && out.queuedBytes() < maxOutboundBytes;
+    }
+
     /** Fire and forget; dropped and counted when the switch cannot take it now. */
     void sendPacket(PacketOut packet) {
-        if (!channel.isActive() || !channel.isWritable()) {
+        if (!channel.isActive() || !writable()) {
             counters.packetOutsDropped.increment();
             LOG.debug("switch {}: packet-out dropped ({})", id, channel.isActive() ? "output backlog full" : "closed");
             return;
@@ -107,13 +130,17 @@ final class SwitchConnection {
             return;
         }
         OFMessage msg = OpenFlow13Translator.toPacketOut(packet, allocateXids(1));
-        channel.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                counters.packetOuts.increment();
-            } else {
+        out.submit(new OutboundBatch.Work() {
+            @Override
+            public void run() {
+                channel.write(msg).addListener(countPacketOut);
+            }
+
+            @Override
+            public void rejected() {
                 counters.packetOutsDropped.increment();
             }
-        });
+        }, PACKET_OUT_OVERHEAD + packet.frame().length);
     }
 
     /**
@@ -164,7 +191,7 @@ final class SwitchConnection {
         if (!channel.isActive()) {
             return new SouthboundException("switch " + id + " is not connected (" + operation + ")");
         }
-        if (!channel.isWritable()) {
+        if (!writable()) {
             return new SouthboundException("switch " + id + ": output backlog full, " + operation + " refused");
         }
         if (opsInFlight.incrementAndGet() > maxPendingOps) {
@@ -176,12 +203,18 @@ final class SwitchConnection {
     }
 
     private void submit(PendingOp op, List<OFMessage> msgs, int flowMods) {
-        try {
-            channel.eventLoop().execute(() -> register(op, msgs, flowMods));
-        } catch (RejectedExecutionException e) {
-            opsInFlight.decrementAndGet();
-            op.fail(new SouthboundException("switch " + id + ": controller stopping, " + op.operation + " refused"));
-        }
+        out.submit(new OutboundBatch.Work() {
+            @Override
+            public void run() {
+                register(op, msgs, flowMods);
+            }
+
+            @Override
+            public void rejected() {
+                opsInFlight.decrementAndGet();
+                op.fail(new SouthboundException("switch " + id + ": controller stopping, " + op.operation + " refused"));
+            }
+        }, (long) ESTIMATED_MESSAGE_BYTES * msgs.size());
     }
 
     // ----------------------------------------------------------------------------- event loop
@@ -199,7 +232,7 @@ final class SwitchConnection {
         for (OFMessage m : msgs) {
             channel.write(m, channel.voidPromise());
         }
-        channel.flush();
+        // no flush: the batch this runs in ends with one
         counters.flowMods.add(flowMods);
     }
 

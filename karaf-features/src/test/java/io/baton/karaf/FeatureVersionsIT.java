@@ -1,0 +1,62 @@
+package io.baton.karaf;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The features file names third-party bundles by hand (openflowj and Jersey's container need
+ * wrap: instructions), so their versions can drift from the ones Maven resolves for
+ * controller-app, which is what the unit tests and the standalone jar run. This test holds them
+ * together: every bundle of the feature that is also on this test's class path (controller-app's
+ * dependencies, from the local Maven repository) must have the same version.
+ */
+class FeatureVersionsIT {
+    private static final Pattern MVN = Pattern.compile("mvn:([^/\\s]+)/([^/\\s]+)/([^/$<\\s]+)");
+
+    @Test
+    void featureBundlesHaveTheVersionsTheBuildResolves() throws IOException {
+        String feature = Files.readString(Path.of(System.getProperty("baton.it.features")), StandardCharsets.UTF_8);
+        Map<String, String> named = new LinkedHashMap<>();
+        Matcher m = MVN.matcher(feature);
+        while (m.find()) {
+            named.put(m.group(1) + "/" + m.group(2), m.group(3));
+        }
+        List<String> compared = new ArrayList<>();
+        List<String> mismatches = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String path = entry.replace(File.separatorChar, '/');
+            for (Map.Entry<String, String> e : named.entrySet()) {
+                String[] ga = e.getKey().split("/");
+                String dir = "/" + ga[0].replace('.', '/') + "/" + ga[1] + "/";
+                int at = path.indexOf(dir);
+                if (at < 0) {
+                    continue;
+                }
+                String rest = path.substring(at + dir.length());
+                String version = rest.substring(0, rest.indexOf('/'));
+                compared.add(e.getKey());
+                if (!version.equals(e.getValue())) {
+                    mismatches.add(e.getKey() + ": feature " + e.getValue() + ", build " + version);
+                }
+            }
+        }
+        assertTrue(compared.contains("org.glassfish.jersey.core/jersey-server")
+                        && compared.contains("org.projectfloodlight/openflowj"),
+                "the class path should hold controller-app's dependencies; compared only " + compared);
+        assertEquals(List.of(), mismatches, "versions in src/main/feature/feature.xml (karaf-features/pom.xml properties)");
+    }
+}
