@@ -34,6 +34,9 @@ public final class HandoffServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // Handoff requests and commits are written one by one from the engine thread:
+                        // let Netty merge their flushes into fewer write(2) calls.
+                        ch.pipeline().addLast("flushes", new io.netty.handler.flush.FlushConsolidationHandler(64, true));
                         HandoffPipeline.addCodec(ch.pipeline());
                         ch.pipeline().addLast("idle", new IdleStateHandler(READ_IDLE_SECONDS, 0, 0, TimeUnit.SECONDS));
                         ch.pipeline().addLast("agent", new AgentChannelHandler(secret, events, counters));

@@ -10,6 +10,8 @@ import java.util.Map;
 /** One real server as the registry tracks it. Engine thread only; owned by {@link ServerRegistry}. */
 public final class Server {
     private final Ipv4Address address;
+    /** Made once: every connection's binding shares it. */
+    private final String name;
     private AgentSession agent;
     private MacAddress mac;
     private long upSinceMillis;
@@ -19,6 +21,7 @@ public final class Server {
 
     Server(Ipv4Address address) {
         this.address = address;
+        this.name = address.toString();
     }
 
     public Ipv4Address address() { return address; }
@@ -84,6 +87,6 @@ public final class Server {
     }
 
     public String name() {
-        return address.toString();
+        return name;
     }
 }

@@ -27,6 +27,8 @@ import java.util.function.Predicate;
  */
 public final class ServerRegistry {
     private final Map<Ipv4Address, Server> servers = new LinkedHashMap<>();
+    /** The same servers by name, for a policy's decision (no address parsing per dispatch). */
+    private final Map<String, Server> byName = new java.util.HashMap<>();
     /** service name → pool name → pool, in config order. */
     private Map<String, Map<String, PoolConfig>> pools = Map.of();
     private final int riseHeartbeats;
@@ -47,7 +49,7 @@ public final class ServerRegistry {
             for (PoolConfig p : s.pools()) {
                 byName.put(p.name(), p);
                 for (MemberConfig m : p.members()) {
-                    servers.computeIfAbsent(m.address(), Server::new);
+                    track(m.address());
                 }
             }
             next.put(s.name(), byName);
@@ -63,11 +65,15 @@ public final class ServerRegistry {
     }
 
     public Server byName(String name) {
-        try {
-            return servers.get(Ipv4Address.parse(name));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return byName.get(name);
+    }
+
+    private Server track(Ipv4Address address) {
+        return servers.computeIfAbsent(address, a -> {
+            Server s = new Server(a);
+            byName.put(s.name(), s);
+            return s;
+        });
     }
 
     public Collection<Server> all() {
@@ -79,7 +85,7 @@ public final class ServerRegistry {
      * or null. An address in no pool is tracked but gets no traffic until a pool names it.
      */
     public AgentSession agentUp(Ipv4Address address, AgentSession session, MacAddress mac, long nowMillis) {
-        Server s = servers.computeIfAbsent(address, Server::new);
+        Server s = track(address);
         AgentSession old = s.agent();
         s.agentUp(session, mac, nowMillis);
         s.keepChecks(checksFor(s));
