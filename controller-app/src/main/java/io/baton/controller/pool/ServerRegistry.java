@@ -151,14 +151,18 @@ public final class ServerRegistry {
         if (p == null) {
             return PoolView.of(pool, List.of(), nowMillis);
         }
+        // Per request: one check id, and no scan of all servers unless the pool takes labels.
+        String checkId = p.healthCheck() == null ? null : checkId(service, pool);
         List<ServerView> views = new ArrayList<>(p.members().size());
         for (MemberConfig m : p.members()) {
             Server s = servers.get(m.address());
-            views.add(view(s, m, health(s, service, pool, reachable)));
+            views.add(view(s, m, health(s, checkId, reachable)));
         }
-        for (Server s : servers.values()) {
-            if (joinsByLabel(p, s) && p.member(s.address()).isEmpty()) {
-                views.add(view(s, MemberConfig.of(s.address()), health(s, service, pool, reachable)));
+        if (!p.labels().isEmpty()) {
+            for (Server s : servers.values()) {
+                if (joinsByLabel(p, s) && p.member(s.address()).isEmpty()) {
+                    views.add(view(s, MemberConfig.of(s.address()), health(s, checkId, reachable)));
+                }
             }
         }
         return PoolView.of(pool, views, nowMillis);
@@ -180,6 +184,11 @@ public final class ServerRegistry {
     }
 
     private Health health(Server s, String service, String pool, Predicate<Server> reachable) {
+        return health(s, checkId(service, pool), reachable);
+    }
+
+    /** {@code checkId} null: the pool has no active check. */
+    private Health health(Server s, String checkId, Predicate<Server> reachable) {
         AgentSession a = s.agent();
         if (a == null) {
             return Health.NO_AGENT;
@@ -187,7 +196,7 @@ public final class ServerRegistry {
         if (a.heartbeats() < riseHeartbeats) {
             return Health.RISING;
         }
-        if (!s.checkHealthy(checkId(service, pool))) {
+        if (checkId != null && !s.checkHealthy(checkId)) {
             return Health.CHECK_FAILING;
         }
         return reachable.test(s) ? Health.UP : Health.UNREACHABLE;
