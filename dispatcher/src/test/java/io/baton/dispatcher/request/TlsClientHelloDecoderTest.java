@@ -46,16 +46,7 @@ class TlsClientHelloDecoderTest {
     }
 
     private static String describe(TlsHelloResult r) {
-        switch (r.kind()) {
-            case COMPLETE:
-                TlsClientHello h = r.hello();
-                return "COMPLETE " + r.bytesRead() + " " + h.serverName() + " " + h.alpnProtocols() + " "
-                        + h.supportedVersions() + " " + h.legacyVersion();
-            case REJECTED:
-                return "REJECTED " + r.reason() + " " + r.detail();
-            default:
-                return "NEED_MORE";
-        }
+        return TlsClientHelloDecoderFuzzTest.describe(r);
     }
 
     @Test
