@@ -22,7 +22,6 @@ Test plan, per mode:
      a rule) are still there, and requests are served
 """
 
-import contextlib
 import hashlib
 import os
 import signal
@@ -32,6 +31,7 @@ import time
 import pytest
 
 from baton_net import MODES, baton_network, restart_controller, wait_for
+from baton_net.load import assert_all_answered, client_loop
 from baton_net.topo import VIP
 
 H1, H2, H3 = '10.0.0.11', '10.0.0.12', '10.0.0.13'
@@ -76,39 +76,6 @@ def static_requests(bn, count, tag):
     assert not failed, '%d of %d failed:\n%s' % (len(failed), count,
                                                  '\n'.join(failed))
     return results
-
-
-@contextlib.contextmanager
-def client_loop(bn, client='c2'):
-    """New connections to the VIP, one after another, until the block ends;
-       yields a list that then holds one 'status server' line per request."""
-    out = os.path.join(bn.run_dir, 'loop-%s-%d.txt' % (client, time.time()))
-    stop = out + '.stop'
-    script = ('i=0; while [ ! -e %s ]; do curl -s -o /dev/null -m 10 '
-              '-w "%%{http_code} %%header{x-served-by}\\n" '
-              'http://%s/loop/$i; i=$((i+1)); done') % (stop, VIP)
-    with open(out, 'w') as f:
-        proc = bn.host(client).popen(['sh', '-c', script], stdout=f,
-                                     stderr=subprocess.DEVNULL)
-    lines = []
-    try:
-        yield lines
-    finally:
-        open(stop, 'w').close()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        with open(out) as f:
-            lines.extend(line.split() for line in f if line.strip())
-
-
-def assert_all_answered(lines):
-    assert len(lines) >= 5, 'the loop hardly ran: %s' % lines
-    bad = [line for line in lines if line[0] != '200']
-    assert not bad, '%d of %d loop requests failed: %s' % (
-        len(bad), len(lines), bad[:10])
 
 
 def test_added_server_gets_requests_within_a_second(bn):

@@ -272,6 +272,11 @@ def _configure_mgmt_port():
 
 
 def _wait_switch_connected(bn):
+    # OVS waits up to 8 s between attempts by default; a restarted controller
+    # should see its switch within a second.
+    subprocess.run(['ovs-vsctl', '--timeout=5', 'set', 'controller',
+                    DATA_SWITCH, 'max_backoff=1000'], check=True)
+
     def connected():
         bn.check_running('controller')
         out = subprocess.run(['ovs-vsctl', '--timeout=5', 'get', 'controller',

@@ -43,7 +43,7 @@ class FileSet:
         return self.files[name]
 
 
-DEFAULT_FILES = (('1m.bin', MIB), ('100m.bin', 100 * MIB))
+DEFAULT_FILES = (('1m.bin', MIB), ('10m.bin', 10 * MIB), ('100m.bin', 100 * MIB))
 
 
 def ensure_files(directory, sizes=DEFAULT_FILES):

@@ -72,6 +72,11 @@ public final class Agent implements AutoCloseable {
                 }
 
                 @Override
+                public void onAuthenticated() {
+                    handoffs.reportLive();
+                }
+
+                @Override
                 public void onHealthChecks(io.baton.handoff.protocol.HealthChecks checks) {
                     health.configure(checks);
                 }

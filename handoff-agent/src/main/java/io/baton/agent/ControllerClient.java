@@ -53,6 +53,12 @@ final class ControllerClient {
 
         void onAbort(long id);
 
+        /**
+         * A session is up (after the queued messages went out): time to tell the controller
+         * which connections this server relays, since it may have restarted without them.
+         */
+        void onAuthenticated();
+
         /** The checks to run now; an empty set when the controller connection is lost. */
         void onHealthChecks(io.baton.handoff.protocol.HealthChecks checks);
     }
@@ -262,6 +268,7 @@ final class ControllerClient {
             }
             LOG.info("authenticated with the controller at {} (label {}, {} queued messages sent)",
                     ch.remoteAddress(), config.label(), flushed);
+            dispatcher.onAuthenticated();
             heartbeats = ctx.executor().scheduleAtFixedRate(
                     () -> ch.writeAndFlush(new Heartbeat(System.currentTimeMillis(), liveConnections.getAsInt())),
                     0, config.heartbeatMs(), TimeUnit.MILLISECONDS);

@@ -11,7 +11,9 @@ import io.baton.handoff.protocol.HandoffDrop;
 import io.baton.handoff.protocol.HandoffMessage;
 import io.baton.handoff.protocol.HandoffReady;
 import io.baton.handoff.protocol.HandoffRequest;
+import io.baton.handoff.protocol.HandoffWire;
 import io.baton.handoff.protocol.Ipv4;
+import io.baton.handoff.protocol.LiveConnections;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -108,6 +110,32 @@ final class HandoffManager {
     /** Handed-off connections held now: preparing, ready or relaying. */
     int liveConnections() {
         return live.get();
+    }
+
+    /**
+     * Sends the controller the list of relayed connections (several messages if long). Only
+     * relayed ones: a handoff still preparing belongs to a controller session that may be gone,
+     * and the controller aborts or times it out on its own.
+     */
+    void reportLive() {
+        ctl.execute(() -> {
+            List<LiveConnections.Entry> batch = new ArrayList<>();
+            int sent = 0;
+            for (Handoff h : byId.values()) {
+                if (h.state != State.RELAYING) {
+                    continue;
+                }
+                if (batch.size() == HandoffWire.MAX_LIVE_ENTRIES) {
+                    toController.accept(new LiveConnections(batch, false));
+                    batch = new ArrayList<>();
+                }
+                batch.add(new LiveConnections.Entry(h.id(), h.tuple.clientIpv4(), h.tuple.clientPort(),
+                        h.tuple.localIpv4(), h.tuple.localPort()));
+                sent++;
+            }
+            toController.accept(new LiveConnections(batch, true));
+            LOG.info("told the controller of {} relayed connections", sent);
+        });
     }
 
     void onRequest(HandoffRequest r) {

@@ -18,6 +18,7 @@ import io.baton.handoff.protocol.HandoffCommit;
 import io.baton.handoff.protocol.HandoffDrop;
 import io.baton.handoff.protocol.HandoffReady;
 import io.baton.handoff.protocol.HandoffRequest;
+import io.baton.handoff.protocol.LiveConnections;
 import io.baton.handoff.protocol.Hello;
 import io.baton.handoff.protocol.Ipv4;
 import java.io.IOException;
@@ -225,6 +226,8 @@ class AgentHandoffTest {
              Prepared p = prepare(PART1)) {
             Agent agent = agent(controller.port(), upstream.port(), SECRET);
             controller.awaitAuthenticated(1, 5000);
+            assertEquals(new LiveConnections(List.of(), true), controller.next(LiveConnections.class, 5000),
+                    "a new agent relays nothing");
             controller.send(p.request(7));
             controller.next(HandoffReady.class, 5000);
             controller.send(new HandoffCommit(7));
@@ -233,6 +236,10 @@ class AgentHandoffTest {
             controller.awaitAuthenticated(2, 5000);
             // The controller counts the Hello; the agent counts on the Welcome that follows it.
             await("the agent's second authentication", 5000, () -> agent.authentications() == 2);
+            // What a restarted controller rebuilds its table from.
+            HandoffRequest r = p.request(7);
+            assertEquals(new LiveConnections(List.of(new LiveConnections.Entry(7, r.clientIpv4(), r.clientPort(),
+                    r.localIpv4(), r.localPort())), true), controller.next(LiveConnections.class, 5000));
 
             p.client().getOutputStream().write(PART2);
             byte[] response = checkResponse(p.client().getInputStream().readAllBytes(), BULK);

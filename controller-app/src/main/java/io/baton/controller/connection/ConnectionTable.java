@@ -25,11 +25,48 @@ public final class ConnectionTable {
     private final LongObjectHashMap<Connection> byId = new LongObjectHashMap<>();
     /** SYN_RECEIVED and COLLECTING, oldest first. */
     private final LinkedHashMap<ConnectionKey, Connection> pending = new LinkedHashMap<>();
-    private long nextId = 1;
+    private long nextId;
 
     public ConnectionTable(int maxPending, int maxConnections) {
+        this(maxPending, maxConnections, 1);
+    }
+
+    /**
+     * @param firstId the first connection id: a restarted controller starts above the ids of its
+     *                previous run, whose rules and relayed connections may still be live
+     */
+    public ConnectionTable(int maxPending, int maxConnections, long firstId) {
+        if (firstId < 1) {
+            throw new IllegalArgumentException("first connection id must be positive: " + firstId);
+        }
         this.maxPending = maxPending;
         this.maxConnections = maxConnections;
+        this.nextId = firstId;
+    }
+
+    /** New connections get ids above {@code id} (one seen in a switch's rules or an agent's list). */
+    public void reserveIdsAbove(long id) {
+        if (id >= nextId) {
+            nextId = id + 1;
+        }
+    }
+
+    /**
+     * Takes back a connection that was handed off before the controller (re)started: it keeps its
+     * id, since its rules and its server's agent know it by that id. Null if the id or the key is
+     * taken or the table is full.
+     */
+    public Connection adopt(long id, ConnectionKey key, SwitchId sw, int clientSwitchPort, MacAddress clientMac,
+                            long nowNanos) {
+        if (byId.containsKey(id) || byKey.containsKey(key) || byKey.size() >= maxConnections) {
+            return null;
+        }
+        Connection c = new Connection(id, key, sw, clientSwitchPort, clientMac, nowNanos);
+        c.state(ConnectionState.HANDED_OFF);
+        byKey.put(key, c);
+        byId.put(id, c);
+        reserveIdsAbove(id);
+        return c;
     }
 
     public Connection get(ConnectionKey key) {

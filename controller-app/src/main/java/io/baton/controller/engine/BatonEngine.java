@@ -3,6 +3,7 @@ package io.baton.controller.engine;
 import io.baton.controller.config.BatonConfig;
 import io.baton.controller.config.ServiceConfig;
 import io.baton.controller.connection.Connection;
+import io.baton.controller.connection.ConnectionKey;
 import io.baton.controller.connection.ConnectionTable;
 import io.baton.controller.connection.SynCookies;
 import io.baton.controller.flows.FlowRuleFactory;
@@ -14,6 +15,7 @@ import io.baton.controller.handoff.HandoffCoordinator;
 import io.baton.controller.l2.L2Forwarder;
 import io.baton.controller.packet.Frame;
 import io.baton.controller.pool.Server;
+import io.baton.controller.recovery.ConnectionRecovery;
 import io.baton.controller.pool.ServerRegistry;
 import io.baton.controller.southbound.Southbound;
 import io.baton.controller.southbound.SouthboundListener;
@@ -28,6 +30,7 @@ import io.baton.handoff.protocol.HandoffMessage;
 import io.baton.handoff.protocol.HandoffReady;
 import io.baton.handoff.protocol.HealthChecks;
 import io.baton.handoff.protocol.HealthReport;
+import io.baton.handoff.protocol.LiveConnections;
 import io.baton.topology.HostTable;
 import io.netty.channel.DefaultEventLoop;
 import org.slf4j.Logger;
@@ -57,6 +60,12 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private static final Logger log = LoggerFactory.getLogger(BatonEngine.class);
     private static final long TICK_MILLIS = 100;
     private static final long PROBE_EVERY_MILLIS = 1000;
+    /** 2024-01-01T00:00:00Z. */
+    private static final long ID_EPOCH_MILLIS = 1_704_067_200_000L;
+    /** Rules found on a switch wait this long for an agent to claim them (agents reconnect within ~1 s). */
+    private static final long RECOVERY_CANDIDATE_GRACE_MILLIS = 5_000;
+    /** A listed connection waits this long for its switch's rules or its client (OVS reconnects within 8 s). */
+    private static final long RECOVERY_ORPHAN_GRACE_MILLIS = 30_000;
 
     private final BatonConfig config;
     /** The services now in force: the config's at start, then what the REST API applied. */
@@ -77,6 +86,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private final L2Forwarder l2;
     private final TcpFrontend frontend;
     private final HandoffCoordinator handoffs;
+    private final ConnectionRecovery recovery;
     private Set<Ipv4Address> vips = Set.of();
     private Set<Integer> servicePorts = Set.of();
     private ScheduledFuture<?> ticker;
@@ -87,7 +97,8 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         this.southbound = southbound;
         this.currentServices = config.services();
         this.services = new Services(config.services());
-        this.table = new ConnectionTable(config.frontend().maxHalfOpen(), config.frontend().maxConnections());
+        this.table = new ConnectionTable(config.frontend().maxHalfOpen(), config.frontend().maxConnections(),
+                firstConnectionId(System.currentTimeMillis()));
         this.registry = new ServerRegistry(config.services(), config.riseHeartbeats());
         this.flows = new FlowRuleFactory(config.flowIdleTimeoutSeconds());
         this.l2 = new L2Forwarder(southbound, hosts, flows, counters, Map.of());
@@ -100,6 +111,20 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         this.frontend = new TcpFrontend(config.frontend(), table, new SynCookies(cookieSecret),
                 new ClientSender(southbound), handoffs, counters, clock, rnd.nextLong());
         handoffs.frontend(frontend);
+        this.recovery = new ConnectionRecovery(table, registry, services, hosts, southbound, flows, handoffs, counters,
+                loop, clock, RECOVERY_CANDIDATE_GRACE_MILLIS, RECOVERY_ORPHAN_GRACE_MILLIS,
+                config.frontend().maxConnections());
+        recovery.replayTo(this::handlePacket);
+    }
+
+    /**
+     * Connection ids are in every rule's cookie and every agent's list, and outlive a controller
+     * run: each run starts at 16 ids per millisecond since 2024, so a new run starts above the
+     * ids of an earlier one unless that one averaged more than 16,000 connections a second.
+     * Recovery also moves the start above every id it reads back from switches and agents.
+     */
+    static long firstConnectionId(long nowMillis) {
+        return Math.max(1, (nowMillis - ID_EPOCH_MILLIS) * 16);
     }
 
     public void start() {
@@ -150,6 +175,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
             m.put("connections", Map.of("active", table.size() - table.pendingSize(), "halfOpen", table.pendingSize()));
             m.put("serverToClientPayloadBytes", c.get("serverToClientPayloadBytes"));
             m.put("switches", southbound.switches().size());
+            m.put("recovery", recovery.report());
             m.put("counters", c);
             return m;
         });
@@ -300,6 +326,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     public void switchDown(SwitchId sw) {
         loop.execute(() -> {
             log.info("switch {} gone", sw);
+            recovery.switchDown(sw);
             hosts.forgetSwitch(sw);
             l2.forgetSwitch(sw);
         });
@@ -343,10 +370,15 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                     handoffs.onDrop(session, (HandoffDrop) m);
                     break;
                 case CONNECTION_CLOSED:
-                    handoffs.onClosed(session, (ConnectionClosed) m);
+                    if (!handoffs.onClosed(session, (ConnectionClosed) m)) {
+                        recovery.closedBeforeTakenBack(session, ((ConnectionClosed) m).handoffId());
+                    }
                     break;
                 case HEALTH_REPORT:
                     onHealthReport(session, (HealthReport) m);
+                    break;
+                case LIVE_CONNECTIONS:
+                    recovery.liveConnections(session, (LiveConnections) m);
                     break;
                 default:
                     throw new IllegalArgumentException("not a handoff message: " + m.type());
@@ -379,6 +411,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     }
 
     private void prepareSwitch(SwitchId sw) {
+        recovery.switchUp(sw);
         List<FlowRule> base = new ArrayList<>();
         base.add(flows.tableMiss());
         for (ServiceConfig s : currentServices) {
@@ -396,6 +429,11 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     private void onPacket(SwitchId sw, int inPort, byte[] bytes) {
         counters.packetIn.increment();
+        handlePacket(sw, inPort, bytes);
+    }
+
+    /** A packet in, counted already (a packet held during reconciliation comes back here). */
+    private void handlePacket(SwitchId sw, int inPort, byte[] bytes) {
         Frame f = Frame.parse(bytes);
         if (f.kind() == Frame.Kind.MALFORMED) {
             counters.malformedFrames.increment();
@@ -414,8 +452,13 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
             case TCP:
                 ServiceRuntime svc = services.at(f.ipDst().toInt(), f.dstPort());
                 if (svc != null) {
+                    if (recovery.holdIfReconciling(sw, inPort, bytes)) {
+                        return; // handled when the switch's rules are known
+                    }
                     counters.packetInVipTcp.increment();
-                    frontend.onSegment(svc.config(), sw, inPort, f);
+                    if (!recover(svc.config(), sw, inPort, f)) {
+                        frontend.onSegment(svc.config(), sw, inPort, f);
+                    }
                     return;
                 }
                 if (servicePorts.contains(f.srcPort()) && isServerSide(f.ipSrc())) {
@@ -435,6 +478,20 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         l2.forward(sw, inPort, f);
     }
 
+    /** A packet of a connection handed off before a restart, whose server still relays it. */
+    private boolean recover(ServiceConfig svc, SwitchId sw, int inPort, Frame f) {
+        if (table.get(new ConnectionKey(f.ipSrc().toInt(), f.srcPort(), f.ipDst().toInt(), f.dstPort())) != null
+                || !f.tcpChecksumOk()) {
+            return false;
+        }
+        Connection c = recovery.adoptOnPacket(svc, sw, inPort, f);
+        if (c == null) {
+            return false;
+        }
+        handoffs.segmentAfterDispatch(svc, c, f);
+        return true;
+    }
+
     private boolean isServerSide(Ipv4Address src) {
         return vips.contains(src) || registry.get(src) != null;
     }
@@ -443,6 +500,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         try {
             frontend.expire(services);
             handoffs.expire();
+            recovery.expire();
             checkAgents();
             probeServers(false);
         } catch (RuntimeException e) {
@@ -469,6 +527,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         if (s != null) {
             log.warn("{} gone: server {} takes no new connections", a, s.address());
             handoffs.agentDown(s);
+            recovery.serverDown(s);
         }
     }
 

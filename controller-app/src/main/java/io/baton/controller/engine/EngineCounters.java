@@ -47,6 +47,20 @@ public final class EngineCounters {
     public final LongAdder healthReports = new LongAdder();
     public final LongAdder healthCheckDowns = new LongAdder();
     public final LongAdder agentsSilent = new LongAdder();
+    /** Recovery (see ConnectionRecovery): rules put back on a switch that lost them. */
+    public final LongAdder rulesRestored = new LongAdder();
+    /** Rule sets of connections no server relays, removed. */
+    public final LongAdder staleRulesRemoved = new LongAdder();
+    /** Connections handed off before a restart, taken back into the table. */
+    public final LongAdder connectionsAdopted = new LongAdder();
+    /** Handed-off connections that ended with their server's agent (dead, or restarted without them). */
+    public final LongAdder connectionsLostWithServer = new LongAdder();
+    public final LongAdder liveListsReceived = new LongAdder();
+    public final LongAdder reconcileFailures = new LongAdder();
+    public final LongAdder packetsHeldWhileReconciling = new LongAdder();
+    public final LongAdder packetsDroppedWhileReconciling = new LongAdder();
+    /** A connection could not be taken back: its id or address was in use, or a list was too long. */
+    public final LongAdder recoveryConflicts = new LongAdder();
 
     /** Every counter by name, for /stats and /metrics. */
     public Map<String, Long> snapshot() {

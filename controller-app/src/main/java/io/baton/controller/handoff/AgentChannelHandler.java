@@ -61,6 +61,7 @@ final class AgentChannelHandler extends SimpleChannelInboundHandler<HandoffMessa
             case HANDOFF_DROP:
             case CONNECTION_CLOSED:
             case HEALTH_REPORT:
+            case LIVE_CONNECTIONS:
                 session.heard(System.nanoTime());
                 events.agentMessage(session, m);
                 break;

@@ -282,12 +282,14 @@ public final class HandoffCoordinator implements HandoffSink {
         retryOrFail(c, "agent dropped it: " + drop.reason() + " " + drop.detail());
     }
 
-    public void onClosed(AgentSession session, ConnectionClosed closed) {
+    /** The agent's connection ended; false if the table does not know it as this server's. */
+    public boolean onClosed(AgentSession session, ConnectionClosed closed) {
         Connection c = table.byId(closed.handoffId());
         if (c == null || c.server == null || !session.serverAddress().equals(c.server.address())) {
-            return;
+            return false;
         }
         forget(c);
+        return true;
     }
 
     private void forget(Connection c) {
@@ -298,6 +300,28 @@ public final class HandoffCoordinator implements HandoffSink {
         }
         counters.connectionsClosed.increment();
         scheduler.schedule(() -> removeRules(c), CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A handed-off connection is known to be gone (its server or agent died, or the agent no
+     * longer has it): forget it and remove its rules now rather than at idle timeout, so the
+     * client's next packet comes to the controller and gets a reset instead of vanishing.
+     */
+    public void forgetNow(Connection c) {
+        table.remove(c);
+        Server s = registry.get(c.server.address());
+        if (s != null) {
+            registry.connectionEnded(s);
+        }
+        removeRules(c);
+    }
+
+    /** A connection taken back after a restart: it counts toward its server's load again. */
+    public void adopted(Connection c) {
+        Server s = registry.get(c.server.address());
+        if (s != null) {
+            registry.connectionAdopted(s);
+        }
     }
 
     private void fail(ServiceConfig svc, Connection c, String reason) {

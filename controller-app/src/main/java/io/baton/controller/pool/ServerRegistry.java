@@ -217,6 +217,11 @@ public final class ServerRegistry {
         s.activeConnections++;
     }
 
+    /** A connection handed off before a controller restart, taken back: it loads its server again. */
+    public void connectionAdopted(Server s) {
+        s.activeConnections++;
+    }
+
     public void handoffFailed(Server s) {
         s.handoffsFailed++;
     }

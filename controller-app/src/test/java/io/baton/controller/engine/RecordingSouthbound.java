@@ -25,6 +25,9 @@ public final class RecordingSouthbound implements Southbound {
     public final List<FlowRule> installed = Collections.synchronizedList(new ArrayList<>());
     public final List<long[]> removedByCookie = Collections.synchronizedList(new ArrayList<>());
     public volatile boolean refuseRules;
+    /** What the next flow-stats request gets; null: an empty table at once. */
+    public volatile CompletableFuture<List<FlowStatsEntry>> nextStats;
+    public final java.util.concurrent.atomic.AtomicInteger statsRequests = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<SwitchId> switches;
 
     public RecordingSouthbound(SwitchId... switches) {
@@ -73,6 +76,9 @@ public final class RecordingSouthbound implements Southbound {
 
     @Override
     public CompletableFuture<List<FlowStatsEntry>> flowStats(SwitchId sw, long cookie, long mask) {
-        return CompletableFuture.completedFuture(List.of());
+        statsRequests.incrementAndGet();
+        CompletableFuture<List<FlowStatsEntry>> f = nextStats;
+        nextStats = null;
+        return f != null ? f : CompletableFuture.completedFuture(List.of());
     }
 }

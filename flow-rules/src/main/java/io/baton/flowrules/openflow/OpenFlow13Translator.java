@@ -19,10 +19,14 @@ import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
+import org.projectfloodlight.openflow.protocol.action.OFActionSetField;
 import org.projectfloodlight.openflow.protocol.action.OFActions;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxm;
 import org.projectfloodlight.openflow.protocol.oxm.OFOxms;
 import org.projectfloodlight.openflow.types.EthType;
 import org.projectfloodlight.openflow.types.IPv4Address;
@@ -309,7 +313,62 @@ public final class OpenFlow13Translator {
                 e.getByteCount().getValue(),
                 e.getDurationSec(),
                 e.getIdleTimeout(),
-                e.getHardTimeout());
+                e.getHardTimeout(),
+                fromInstructions(e.getInstructions()));
+    }
+
+    /**
+     * The actions of the apply-actions instructions, in order. Actions FlowAction cannot say
+     * (other set-fields, groups, queues...) are left out, so the result may say less than the
+     * switch does; Baton's own rules use none of them.
+     */
+    public static List<FlowAction> fromInstructions(List<OFInstruction> instructions) {
+        List<FlowAction> out = new ArrayList<>();
+        for (OFInstruction i : instructions) {
+            if (i instanceof OFInstructionApplyActions) {
+                for (OFAction a : ((OFInstructionApplyActions) i).getActions()) {
+                    FlowAction fa = fromAction(a);
+                    if (fa != null) {
+                        out.add(fa);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static FlowAction fromAction(OFAction a) {
+        if (a instanceof OFActionOutput) {
+            OFPort port = ((OFActionOutput) a).getPort();
+            if (port.equals(OFPort.CONTROLLER)) {
+                return FlowAction.toController();
+            }
+            if (port.equals(OFPort.FLOOD)) {
+                return FlowAction.flood();
+            }
+            int n = port.getPortNumber();
+            return n > 0 ? FlowAction.output(n) : null; // reserved ports are "negative" ints
+        }
+        if (a instanceof OFActionSetField) {
+            OFOxm<?> f = ((OFActionSetField) a).getField();
+            if (f.isMasked()) {
+                return null;
+            }
+            MatchField<?> field = f.getMatchField();
+            if (field.equals(MatchField.ETH_SRC)) {
+                return FlowAction.setEthSrc(MacAddress.of(((org.projectfloodlight.openflow.types.MacAddress) f.getValue()).getLong()));
+            }
+            if (field.equals(MatchField.ETH_DST)) {
+                return FlowAction.setEthDst(MacAddress.of(((org.projectfloodlight.openflow.types.MacAddress) f.getValue()).getLong()));
+            }
+            if (field.equals(MatchField.IPV4_SRC)) {
+                return FlowAction.setIpv4Src(Ipv4Address.of(((IPv4Address) f.getValue()).getInt()));
+            }
+            if (field.equals(MatchField.IPV4_DST)) {
+                return FlowAction.setIpv4Dst(Ipv4Address.of(((IPv4Address) f.getValue()).getInt()));
+            }
+        }
+        return null;
     }
 
     /** IDLE_TIMEOUT, HARD_TIMEOUT and DELETE map one to one; anything else is OTHER. */

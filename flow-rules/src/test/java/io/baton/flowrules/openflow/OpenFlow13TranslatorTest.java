@@ -368,6 +368,29 @@ class OpenFlow13TranslatorTest {
         assertEquals(12, s.durationSeconds());
         assertEquals(30, s.idleTimeoutSeconds());
         assertEquals(600, s.hardTimeoutSeconds());
+        assertEquals(List.of(FlowAction.output(3)), s.actions());
+    }
+
+    @Test
+    void actionsComeBackFromTheSwitchAsTheyWent() {
+        List<FlowAction> sent = List.of(
+                FlowAction.setEthSrc(MacAddress.of(0x0a0000000001L)), FlowAction.setEthDst(MacAddress.of(0x0a0000000002L)),
+                FlowAction.setIpv4Src(Ipv4Address.of(0x0a000064)), FlowAction.setIpv4Dst(Ipv4Address.of(0x0a00000b)),
+                FlowAction.output(7), FlowAction.flood(), FlowAction.toController());
+        FlowRule rule = FlowRule.builder().match(clientToVip()).priority(1).actions(sent).build();
+        OFFlowAdd add = (OFFlowAdd) writeAndRead(OpenFlow13Translator.toFlowAdd(rule, 9));
+        assertEquals(sent, OpenFlow13Translator.fromInstructions(add.getInstructions()));
+    }
+
+    @Test
+    void actionsFlowActionCannotSayAreLeftOut() {
+        List<org.projectfloodlight.openflow.protocol.instruction.OFInstruction> in = List.of(
+                OF.instructions().applyActions(List.of(
+                        OF.actions().setField(OF.oxms().vlanVid(org.projectfloodlight.openflow.types.OFVlanVidMatch.ofVlan(5))),
+                        OF.actions().output(OFPort.IN_PORT, 0),
+                        OF.actions().output(OFPort.of(2), 0))),
+                OF.instructions().gotoTable(TableId.of(1)));
+        assertEquals(List.of(FlowAction.output(2)), OpenFlow13Translator.fromInstructions(in));
     }
 
     @Test

@@ -40,6 +40,13 @@ final class Checks {
         return value;
     }
 
+    static int port(int value, String name) {
+        if (value < 0 || value > 0xFFFF) {
+            throw new IllegalArgumentException(name + " " + value + " is not a TCP port");
+        }
+        return value;
+    }
+
     static String hex(byte[] b) {
         StringBuilder sb = new StringBuilder(b.length * 2);
         for (byte x : b) {

@@ -39,6 +39,8 @@ public final class HandoffWire {
     public static final int MAX_HEALTH_CHECKS = 64;
     /** Longest health check id ("service/pool") and host. */
     public static final int MAX_CHECK_NAME_BYTES = 255;
+    /** Entries of one LiveConnections message (20 bytes each); longer lists take several messages. */
+    public static final int MAX_LIVE_ENTRIES = 4096;
     /** Longest health check path. */
     public static final int MAX_CHECK_PATH_BYTES = 1024;
 
@@ -233,6 +235,19 @@ public final class HandoffWire {
                 writeString(out, r.detail());
                 break;
             }
+            case LIVE_CONNECTIONS: {
+                LiveConnections l = (LiveConnections) m;
+                out.writeByte(l.last() ? 1 : 0);
+                out.writeShort(l.entries().size());
+                for (LiveConnections.Entry e : l.entries()) {
+                    out.writeLong(e.handoffId());
+                    out.writeInt(e.clientIpv4());
+                    out.writeShort(e.clientPort());
+                    out.writeInt(e.localIpv4());
+                    out.writeShort(e.localPort());
+                }
+                break;
+            }
             default:
                 throw new EncoderException("no encoding for " + m.type());
         }
@@ -315,6 +330,20 @@ public final class HandoffWire {
             case HEALTH_REPORT:
                 return new HealthReport(in.string(MAX_CHECK_NAME_BYTES, "checkId"), in.bool("ok"), in.i32("status"),
                         in.string(MAX_DETAIL_BYTES, "detail"));
+            case LIVE_CONNECTIONS: {
+                boolean last = in.bool("last");
+                int count = in.u16("entries count");
+                if (count > MAX_LIVE_ENTRIES) {
+                    throw new HandoffDecoderException(DecodeFailure.OVERSIZE_FIELD, count + " entries, more than " + MAX_LIVE_ENTRIES);
+                }
+                in.need(20L * count, "entries");
+                java.util.List<LiveConnections.Entry> entries = new java.util.ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    entries.add(new LiveConnections.Entry(in.i64("handoffId"), in.i32("clientIpv4"), in.u16("clientPort"),
+                            in.i32("localIpv4"), in.u16("localPort")));
+                }
+                return new LiveConnections(entries, last);
+            }
             default:
                 throw new HandoffDecoderException(DecodeFailure.UNKNOWN_TYPE, "type " + type);
         }

@@ -25,9 +25,11 @@ public enum MessageType {
     /** controller to agent: the HTTP checks to run against the local server (replaces the last set). */
     HEALTH_CHECKS(11),
     /** agent to controller: the result of one check. */
-    HEALTH_REPORT(12);
+    HEALTH_REPORT(12),
+    /** agent to controller, after each authentication: the connections it relays now. */
+    LIVE_CONNECTIONS(13);
 
-    private static final MessageType[] BY_CODE = new MessageType[13];
+    private static final MessageType[] BY_CODE = new MessageType[14];
 
     static {
         for (MessageType t : values()) {
@@ -41,7 +43,7 @@ public enum MessageType {
         this.code = code;
     }
 
-    /** The wire value of this type (1..12). */
+    /** The wire value of this type (1..13). */
     public int code() {
         return code;
     }

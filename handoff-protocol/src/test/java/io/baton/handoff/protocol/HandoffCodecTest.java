@@ -87,7 +87,7 @@ class HandoffCodecTest {
             assertEquals(t, MessageType.fromCode(t.code()));
         }
         assertNull(MessageType.fromCode(0));
-        assertNull(MessageType.fromCode(13));
+        assertNull(MessageType.fromCode(14));
     }
 
     @Test
@@ -230,7 +230,7 @@ class HandoffCodecTest {
 
     @Test
     void unknownTypesAreRefused() {
-        for (int t : new int[] {0, 13, 127, 255}) {
+        for (int t : new int[] {0, 14, 127, 255}) {
             assertEquals(DecodeFailure.UNKNOWN_TYPE, failureOf(frame(t, new byte[8])));
         }
     }
@@ -271,6 +271,25 @@ class HandoffCodecTest {
         ch.writeInbound(Unpooled.copiedBuffer(cut));
         assertTrue(drainInbound(ch).isEmpty());
         assertTrue(ch.isOpen());
+    }
+
+    @Test
+    void liveConnectionListsAreBounded() {
+        List<LiveConnections.Entry> many = new ArrayList<>();
+        for (int i = 0; i <= HandoffWire.MAX_LIVE_ENTRIES; i++) {
+            many.add(new LiveConnections.Entry(i, 1, 1, 2, 80));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new LiveConnections(many, true));
+        assertThrows(IllegalArgumentException.class, () -> new LiveConnections.Entry(1, 1, 65536, 2, 80));
+        assertThrows(IllegalArgumentException.class, () -> new LiveConnections.Entry(1, 1, 1, 2, -1));
+        // A count beyond the bound is refused before anything is allocated; a count the body
+        // cannot hold is refused as truncated, also before allocating.
+        assertEquals(DecodeFailure.OVERSIZE_FIELD,
+                failureOf(frame(MessageType.LIVE_CONNECTIONS.code(), new byte[] {1, 0x10, 1})));
+        assertEquals(DecodeFailure.TRUNCATED,
+                failureOf(frame(MessageType.LIVE_CONNECTIONS.code(), new byte[] {1, 0x0f, (byte) 0xff})));
+        assertEquals(DecodeFailure.INVALID_FIELD,
+                failureOf(frame(MessageType.LIVE_CONNECTIONS.code(), new byte[] {2, 0, 0})));
     }
 
     @Test

@@ -52,6 +52,9 @@ final class Samples {
         l.add(new HandoffAbort(Long.MAX_VALUE));
         l.add(new ConnectionClosed(42, 78, 5L * 1024 * 1024 + 100, CloseReason.NORMAL));
         l.add(new ConnectionClosed(0, 0, Long.MAX_VALUE, 7));
+        l.add(new LiveConnections(List.of(), true));
+        l.add(new LiveConnections(List.of(new LiveConnections.Entry(7, Ipv4.parse("10.0.0.7"), 54321, Ipv4.parse("10.0.0.11"), 80),
+                new LiveConnections.Entry(Long.MAX_VALUE, -1, 65535, 0, 0)), false));
         return l;
     }
 
@@ -78,6 +81,11 @@ final class Samples {
                 new HealthChecks.Check("web/api", "/api/ping?x=1", "api.example", 3, 1000, 1000))));
         l.add(new HealthChecks(java.util.List.of()));
         l.add(new HealthReport("web/static", true, 200, ""));
+        List<LiveConnections.Entry> live = new ArrayList<>();
+        for (int i = 0; i < HandoffWire.MAX_LIVE_ENTRIES; i++) {
+            live.add(new LiveConnections.Entry(1L << 40 | i, 0x0a000000 + i, i & 0xFFFF, 0x0a00000b, 80));
+        }
+        l.add(new LiveConnections(live, true));
         l.add(new HealthReport("web/api", false, 0, "connect refused"));
         return l;
     }

@@ -1,0 +1,109 @@
+"""Client load that runs while a test does something to the network: a loop
+of new connections, and rate-limited downloads checked byte for byte."""
+
+import contextlib
+import hashlib
+import os
+import subprocess
+import time
+
+from .topo import VIP
+
+
+@contextlib.contextmanager
+def client_loop(bn, client='c2', max_time=10):
+    """New connections to the VIP, one after another, until the block ends;
+       yields a list that then holds one 'status server' line per request
+       (status 000: no answer within max_time seconds)."""
+    out = os.path.join(bn.run_dir, 'loop-%s-%d.txt' % (client, time.time()))
+    stop = out + '.stop'
+    script = ('i=0; while [ ! -e %s ]; do curl -s -o /dev/null -m %d '
+              '-w "%%{http_code} %%header{x-served-by}\\n" '
+              'http://%s/loop/$i; i=$((i+1)); done') % (stop, max_time, VIP)
+    with open(out, 'w') as f:
+        proc = bn.host(client).popen(['sh', '-c', script], stdout=f,
+                                     stderr=subprocess.DEVNULL)
+    lines = []
+    try:
+        yield lines
+    finally:
+        open(stop, 'w').close()
+        try:
+            proc.wait(timeout=max_time + 20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        with open(out) as f:
+            lines.extend(line.split() for line in f if line.strip())
+
+
+def assert_all_answered(lines):
+    assert len(lines) >= 5, 'the loop hardly ran: %s' % lines
+    bad = [line for line in lines if line[0] != '200']
+    assert not bad, '%d of %d loop requests failed: %s' % (
+        len(bad), len(lines), bad[:10])
+
+
+class Download:
+    "One curl download of a served file, to a file in the run directory."
+
+    def __init__(self, bn, client, served, rate):
+        self.served = served
+        self.client = client
+        self.target = os.path.join(bn.run_dir, 'download-%s-%d.bin' % (
+            client, time.monotonic_ns()))
+        self.proc = bn.host(client).popen(
+            ['curl', '-s', '--limit-rate', rate, '-o', self.target, '-w',
+             '%{http_code} %header{x-served-by}', bn.url(served.path)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        self.status = self.served_by = None
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def finish(self, timeout):
+        "Waits for the end; returns None if intact, else what is wrong."
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return 'not done within %d s' % timeout
+        fields = out.decode(errors='replace').split()
+        self.status = fields[0] if fields else '000'
+        self.served_by = fields[1] if len(fields) > 1 else None
+        if self.status != '200':
+            return 'HTTP %s (curl exit %d, %s)' % (
+                self.status, self.proc.returncode, err.decode(errors='replace').strip())
+        size = os.path.getsize(self.target) if os.path.exists(self.target) else 0
+        if size != self.served.size:
+            return '%d of %d bytes' % (size, self.served.size)
+        digest = hashlib.sha256()
+        with open(self.target, 'rb') as got:
+            for block in iter(lambda: got.read(1 << 20), b''):
+                digest.update(block)
+        if digest.hexdigest() != self.served.sha256:
+            return 'corrupted (sha256 differs)'
+        return None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def remove(self):
+        self.kill()
+        if os.path.exists(self.target):
+            os.remove(self.target)
+
+
+@contextlib.contextmanager
+def downloads(bn, count, served, rate):
+    "count Downloads from the clients in turn; always killed and removed."
+    started = [Download(bn, bn.client_names[i % len(bn.client_names)], served,
+                        rate) for i in range(count)]
+    try:
+        yield started
+    finally:
+        for d in started:
+            d.remove()
