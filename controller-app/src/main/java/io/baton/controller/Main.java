@@ -1,22 +1,18 @@
 package io.baton.controller;
 
-import io.baton.controller.admin.ClusterAdmin;
 import io.baton.controller.config.ConfigStore;
 import io.baton.controller.config.BatonConfig;
 import io.baton.controller.config.ConfigException;
 import io.baton.controller.config.ConfigLoader;
-import io.baton.controller.engine.BatonEngine;
-import io.baton.controller.handoff.HandoffServer;
+import io.baton.controller.embed.BatonRuntime;
 import io.baton.controller.openflow.OpenFlowController;
 import io.baton.controller.openflow.OpenFlowControllerConfig;
-import io.baton.controller.rest.RestServer;
 import io.baton.handoff.protocol.SecretFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -108,7 +104,7 @@ public final class Main {
      * handoff secret (mode 0600 or stricter).
      */
     public static byte[] readToken(Path file) throws IOException {
-        return new String(SecretFile.read(file), StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
+        return BatonRuntime.readToken(file);
     }
 
     private static Parsed usageError(PrintStream err, String message) {
@@ -127,15 +123,11 @@ public final class Main {
     /** The running parts of a standalone controller, stopped in reverse order. */
     public static final class Controller implements AutoCloseable {
         private final OpenFlowController openflow;
-        private final BatonEngine engine;
-        private final HandoffServer handoff;
-        private final RestServer rest;
+        private final BatonRuntime runtime;
 
-        private Controller(OpenFlowController openflow, BatonEngine engine, HandoffServer handoff, RestServer rest) {
+        private Controller(OpenFlowController openflow, BatonRuntime runtime) {
             this.openflow = openflow;
-            this.engine = engine;
-            this.handoff = handoff;
-            this.rest = rest;
+            this.runtime = runtime;
         }
 
         /** A controller whose REST changes are kept in memory only (embedded uses, tests). */
@@ -149,42 +141,32 @@ public final class Main {
             OpenFlowController openflow = new OpenFlowController(OpenFlowControllerConfig.builder()
                     .bindAddress(config.openflowListen().getHostString())
                     .port(config.openflowListen().getPort()).build());
-            BatonEngine engine = new BatonEngine(config, openflow);
-            HandoffServer handoff = new HandoffServer();
-            RestServer rest = new RestServer();
-            Controller controller = new Controller(openflow, engine, handoff, rest);
+            BatonRuntime runtime = BatonRuntime.start(store, secret, token, openflow);
             try {
-                engine.start();
-                handoff.start(config.handoffListen(), secret, engine, engine.counters());
-                rest.start(config.restListen(), new ClusterAdmin(store, engine), token);
                 openflow.start();
             } catch (Throwable t) {
                 // A listener that cannot bind must not leave the others (and their threads) running:
                 // inside Karaf the JVM lives on, and the next activation would find the ports taken.
-                controller.close();
+                openflow.stop();
+                runtime.close();
                 throw t;
             }
             log.info("Baton controller up: openflow {}, handoff {}, rest {}, services {}", config.openflowListen(),
                     config.handoffListen(), config.restListen(),
                     Arrays.toString(config.services().stream().map(s -> s.name() + "=" + s.vip() + ":" + s.port()
                             + "/" + s.mode().configName()).toArray()));
-            return controller;
+            return new Controller(openflow, runtime);
         }
 
-        public BatonEngine engine() {
-            return engine;
-        }
-
-        public io.baton.controller.rest.RestCounters restCounters() {
-            return rest.counters();
+        /** The REST API's counters by name. */
+        public java.util.Map<String, Long> restCounters() {
+            return runtime.restCounters();
         }
 
         @Override
         public void close() {
-            rest.close();
-            handoff.close();
             openflow.stop();
-            engine.close();
+            runtime.close();
         }
     }
 }

@@ -166,7 +166,7 @@ class RestApiTest {
         error(call("DELETE", "/api/v1/services/web/pools/api", null), 409);    // a rule uses it
         error(call("POST", "/api/v1/services", ConfigLoaderTest.GOOD.substring(ConfigLoaderTest.GOOD.indexOf("{\"name\": \"web\""),
                 ConfigLoaderTest.GOOD.length() - 2).replace("\"web\"", "\"web2\"")), 409); // same VIP:port
-        long refusedBefore = controller.restCounters().badRequests.sum();
+        long refusedBefore = controller.restCounters().get("badRequests");
         try {
             // The server answers 413 without reading the body and closes; the client, still sending,
             // may see the reset before the answer (TCP discards it), so the counter is the proof.
@@ -175,7 +175,7 @@ class RestApiTest {
         } catch (IOException expectedWhenTheResetWins) {
             // fall through to the counter
         }
-        assertEquals(refusedBefore + 1, controller.restCounters().badRequests.sum(), "the oversized body was refused");
+        assertEquals(refusedBefore + 1, (long) controller.restCounters().get("badRequests"), "the oversized body was refused");
         error(call("GET", "/api/v1/connections?limit=0", null), 400);
         assertEquals(before, Files.readString(configFile), "no refused call touched the saved config");
     }
@@ -197,7 +197,7 @@ class RestApiTest {
         assertEquals("images", rules.get(0).getAsJsonObject().get("pool").getAsString(), "inserted first");
 
         BatonConfig back = saved();
-        assertEquals(controller.engine() != null ? 3 : -1, back.services().get(0).pools().size());
+        assertEquals(3, back.services().get(0).pools().size());
         assertEquals("images", back.services().get(0).rules().get(0).pool());
         assertEquals("/healthz", back.services().get(0).pool("images").orElseThrow().healthCheck().path());
         assertEquals("h2", back.services().get(0).pool("images").orElseThrow().members().get(0).tags().get("jvmRoute"));
