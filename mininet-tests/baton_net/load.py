@@ -11,14 +11,17 @@ from .topo import VIP
 
 
 @contextlib.contextmanager
-def client_loop(bn, client='c2', max_time=10):
+def client_loop(bn, client='c2', max_time=10, timing=False):
     """New connections to the VIP, one after another, until the block ends;
        yields a list that then holds one 'status server' line per request
-       (status 000: no answer within max_time seconds)."""
+       (status 000: no answer within max_time seconds); with timing, lines
+       are 'status time-to-first-byte server'."""
     out = os.path.join(bn.run_dir, 'loop-%s-%d.txt' % (client, time.time()))
     stop = out + '.stop'
+    fields = '%%{http_code} %%{time_starttransfer} %%header{x-served-by}' \
+        if timing else '%%{http_code} %%header{x-served-by}'
     script = ('i=0; while [ ! -e %s ]; do curl -s -o /dev/null -m %d '
-              '-w "%%{http_code} %%header{x-served-by}\\n" '
+              '-w "' + fields + '\\n" '
               'http://%s/loop/$i; i=$((i+1)); done') % (stop, max_time, VIP)
     with open(out, 'w') as f:
         proc = bn.host(client).popen(['sh', '-c', script], stdout=f,
@@ -35,6 +38,14 @@ def client_loop(bn, client='c2', max_time=10):
             proc.wait()
         with open(out) as f:
             lines.extend(line.split() for line in f if line.strip())
+
+
+def ttfb_percentiles(lines, *ps):
+    "Time to first byte (ms) at the given percentiles, of a timing loop."
+    times = sorted(float(line[1]) * 1000 for line in lines if line[0] == '200')
+    if not times:
+        return [None for _ in ps]
+    return [times[min(len(times) - 1, int(len(times) * p / 100))] for p in ps]
 
 
 def assert_all_answered(lines):
