@@ -91,6 +91,9 @@ public final class TcpFrontend {
     private void onSegmentWithoutState(ServiceConfig svc, SwitchId sw, int inPort, ConnectionKey key, Frame f) {
         int flags = f.flags();
         if ((flags & Frame.TCP_RST) != 0) {
+            if ((flags & Frame.TCP_SYN) != 0) {
+                counters.invalidSegments.increment(); // SYN+RST: no stack sends it
+            }
             return; // never answer a reset
         }
         if ((flags & (Frame.TCP_SYN | Frame.TCP_ACK | Frame.TCP_FIN)) == Frame.TCP_SYN) {
