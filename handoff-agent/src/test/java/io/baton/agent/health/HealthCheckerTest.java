@@ -58,7 +58,8 @@ class HealthCheckerTest {
 
             status.set(503);
             HealthReport failed = null;
-            for (int i = 0; i < 20 && (failed == null || failed.ok()); i++) {
+            // On a busy machine a check may also time out (status 0) before the 503 is seen.
+            for (int i = 0; i < 20 && (failed == null || failed.ok() || failed.status() == 0); i++) {
                 failed = reports.poll(5, TimeUnit.SECONDS);
             }
             assertFalse(failed.ok());
