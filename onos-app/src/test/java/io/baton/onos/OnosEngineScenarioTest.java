@@ -1,0 +1,297 @@
+package io.baton.onos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.baton.controller.config.BatonConfig;
+import io.baton.controller.config.ConfigLoader;
+import io.baton.controller.engine.BatonEngine;
+import io.baton.controller.flows.Cookies;
+import io.baton.controller.handoff.AgentSession;
+import io.baton.controller.packet.Frame;
+import io.baton.controller.packet.FrameBuilder;
+import io.baton.controller.packet.TcpOptions;
+import io.baton.flowrules.api.Ipv4Address;
+import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.HandoffAbort;
+import io.baton.handoff.protocol.HandoffCommit;
+import io.baton.handoff.protocol.HandoffMessage;
+import io.baton.handoff.protocol.HandoffReady;
+import io.baton.handoff.protocol.HandoffRequest;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.onlab.packet.Ip4Address;
+import org.onlab.packet.IpPrefix;
+import org.onlab.packet.TpPort;
+import org.onosproject.TestApplicationId;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.PortNumber;
+import org.onosproject.net.flow.DefaultFlowEntry;
+import org.onosproject.net.flow.DefaultTrafficSelector;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowRule;
+import org.onosproject.net.flow.FlowRuleEvent;
+import org.onosproject.net.flow.criteria.Criteria;
+import org.onosproject.net.flow.instructions.Instructions;
+import org.onosproject.net.packet.OutboundPacket;
+
+/**
+ * Plan: the real BatonEngine on OnosSouthbound, with ONOS's services faked and a fake agent on
+ * an embedded channel (as controller-app's EngineScenarioTest), asserting what ONOS is asked to
+ * do, in ONOS's own terms: a switch appears and gets the base rules; a client's SYN is answered
+ * by an outbound packet; its request is handed off; on Ready the connection's rules go to ONOS
+ * and on commit the held segment goes out rewritten; ONOS's removal of the forward rule is seen
+ * by the engine; and a batch ONOS refuses fails the handoff with a reset to the client.
+ */
+class OnosEngineScenarioTest {
+    static final String CONFIG = "{\"openflow\": {\"port\": 6653},"
+            + " \"handoff\": {\"port\": 7070, \"secretFile\": \"/etc/baton/secret\"},"
+            + " \"rest\": {\"port\": 8181, \"tokenFile\": \"/etc/baton/token\"},"
+            + " \"services\": [{\"name\": \"web\", \"vip\": \"10.0.0.100\", \"port\": 80, \"mode\": \"nat\","
+            + "   \"pools\": [{\"name\": \"static\", \"policy\": \"round-robin\", \"servers\": [\"10.0.0.11\", \"10.0.0.12\"]},"
+            + "             {\"name\": \"api\", \"policy\": \"round-robin\", \"servers\": [\"10.0.0.13\"]}],"
+            + "   \"rules\": [{\"pathPrefix\": \"/api/\", \"pool\": \"api\"}],"
+            + "   \"defaultPool\": \"static\"}]}";
+    static final SwitchId SW = SwitchId.of(1);
+    static final DeviceId DEV = DeviceId.deviceId("of:0000000000000001");
+    static final MacAddress CLIENT_MAC = MacAddress.parse("00:00:00:00:00:01");
+    static final Ipv4Address CLIENT = Ipv4Address.parse("10.0.0.1");
+    static final Ipv4Address VIP = Ipv4Address.parse("10.0.0.100");
+    static final MacAddress VMAC = MacAddress.parse("02:00:0a:00:00:64");
+    static final MacAddress API_MAC = MacAddress.parse("00:00:00:00:00:13");
+    static final Ipv4Address API = Ipv4Address.parse("10.0.0.13");
+    static final int API_PORT = 5;
+    static final int CLIENT_PORT = 40000;
+    static final int CLIENT_SWITCH_PORT = 1;
+    static final int IDLE_SECONDS = 60; // the config's flows.idleTimeoutSeconds default
+
+    final FakePacketService packets = new FakePacketService();
+    final FakeFlowRuleService flows = new FakeFlowRuleService();
+    final FakeDeviceService devices = new FakeDeviceService();
+    OnosSouthbound sb;
+    BatonEngine engine;
+    AgentSession apiAgent;
+    final BlockingQueue<HandoffMessage> toAgent = new LinkedBlockingQueue<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        BatonConfig config = ConfigLoader.parse(CONFIG, Path.of("/cfg"));
+        sb = new OnosSouthbound(new OnosServices(TestApplicationId.create("io.baton.onos"), packets, flows, devices),
+                OnosRuntime.intercepts(config.services()), Cookies.APP, Cookies.APP_MASK, Duration.ofSeconds(2));
+        engine = new BatonEngine(config, sb);
+        sb.start();
+        engine.start();
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+        sb.close();
+    }
+
+    private static void await(BooleanSupplier cond, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private boolean noConnections() {
+        try {
+            return engine.connections().get(1, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private <T extends HandoffMessage> T agentGets(Class<T> type) throws InterruptedException {
+        HandoffMessage m = toAgent.poll(5, TimeUnit.SECONDS);
+        if (m == null) {
+            throw new AssertionError("no message for the agent; expected " + type.getSimpleName());
+        }
+        assertEquals(type, m.getClass());
+        return type.cast(m);
+    }
+
+    /** The switch appears in ONOS; the api server's agent registers and its ARP reply locates it. */
+    private void switchAndAgent() throws InterruptedException {
+        devices.add(DEV);
+        await(() -> flows.added().size() >= 2, "base rules");
+        EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                toAgent.add((HandoffMessage) msg);
+                promise.trySuccess();
+            }
+        });
+        apiAgent = new AgentSession(ch, API, API_MAC, "test", Set.of(VIP), System.nanoTime());
+        engine.agentAuthenticated(apiAgent);
+        apiAgent.heartbeat(System.nanoTime());
+        apiAgent.heartbeat(System.nanoTime());
+        packets.receive(DEV, API_PORT, FrameBuilder.arpReply(API_MAC, API, MacAddress.parse("02:ba:70:00:00:00"),
+                Ipv4Address.of(0)));
+    }
+
+    private byte[] fromClient(int flags, int seq, int ack, String data) {
+        return FrameBuilder.tcp(CLIENT_MAC, VMAC, CLIENT, VIP, CLIENT_PORT, 80, seq, ack, flags, 502, TcpOptions.NONE,
+                data == null ? null : data.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The last outbound TCP packet for the client, parsed, with the port it goes out of. */
+    private OutboundPacket lastToClient() {
+        synchronized (packets.emitted) {
+            for (int i = packets.emitted.size() - 1; i >= 0; i--) {
+                OutboundPacket p = packets.emitted.get(i);
+                Frame f = Frame.parse(p.data().array());
+                if (f.kind() == Frame.Kind.TCP && f.ethDst().equals(CLIENT_MAC)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Frame frame(OutboundPacket p) {
+        return Frame.parse(p.data().array());
+    }
+
+    /** Handshake and request up to the agent's HandoffRequest; returns it. */
+    private HandoffRequest handshakeAndRequest(int isn) throws InterruptedException {
+        packets.receive(DEV, CLIENT_SWITCH_PORT, fromClient(Frame.TCP_SYN, isn, 0, null));
+        await(() -> lastToClient() != null, "SYN-ACK");
+        OutboundPacket synAck = lastToClient();
+        Frame f = frame(synAck);
+        assertEquals(Frame.TCP_SYN | Frame.TCP_ACK, f.flags());
+        assertEquals(isn + 1, f.ack());
+        assertEquals(VIP, f.ipSrc());
+        assertEquals(VMAC, f.ethSrc());
+        assertEquals(CLIENT_PORT, f.dstPort());
+        assertTrue(f.tcpChecksumOk());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.portNumber(CLIENT_SWITCH_PORT))),
+                synAck.treatment().allInstructions());
+        int serverIsn = f.seq();
+        packets.receive(DEV, CLIENT_SWITCH_PORT, fromClient(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
+                "GET /api/users HTTP/1.1\r\nHost: example.com\r\n\r\n"));
+        HandoffRequest req = agentGets(HandoffRequest.class);
+        assertEquals(serverIsn + 1, req.sendSeq());
+        assertEquals(isn + 1, req.recvSeq());
+        return req;
+    }
+
+    @Test
+    void aSwitchThatAppearsGetsTheBaseRulesAsOnosRules() throws Exception {
+        assertTrue(flows.batches.isEmpty(), "no switch, no rules");
+        devices.add(DEV);
+        await(() -> flows.added().size() >= 2, "base rules");
+        FlowRule miss = flows.added().get(0);
+        assertEquals(DEV, miss.deviceId());
+        assertEquals(0, miss.priority());
+        assertEquals(Cookies.of(Cookies.Kind.BASE, 0), miss.id().value());
+        assertEquals(DefaultTrafficSelector.emptySelector(), miss.selector());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.CONTROLLER)), miss.treatment().allInstructions());
+        assertTrue(miss.isPermanent());
+
+        FlowRule vip = flows.added().get(1);
+        assertEquals(100, vip.priority());
+        assertEquals(Cookies.of(Cookies.Kind.BASE, 0), vip.id().value());
+        assertEquals(Set.of(Criteria.matchEthType(0x0800), Criteria.matchIPProtocol((byte) 6),
+                Criteria.matchIPDst(IpPrefix.valueOf("10.0.0.100/32")), Criteria.matchTcpDst(TpPort.tpPort(80))),
+                vip.selector().criteria());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.CONTROLLER)), vip.treatment().allInstructions());
+        assertTrue(vip.isPermanent());
+    }
+
+    @Test
+    void handoffInstallsTheConnectionRulesInOnosAndReleasesTheHeldSegmentRewritten() throws Exception {
+        switchAndAgent();
+        int isn = 1000;
+        HandoffRequest req = handshakeAndRequest(isn);
+        String request = "GET /api/users HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        int serverIsn = req.sendSeq() - 1;
+        // A client segment during the handoff is held until the commit.
+        packets.receive(DEV, CLIENT_SWITCH_PORT, fromClient(Frame.TCP_ACK, isn + 1 + request.length(), serverIsn + 1, null));
+        int rulesBefore = flows.added().size();
+
+        engine.agentMessage(apiAgent, new HandoffReady(req.handoffId()));
+        agentGets(HandoffCommit.class);
+        List<FlowRule> rules = flows.added().subList(rulesBefore, flows.added().size());
+        assertEquals(2, rules.size(), "a forward and a reverse rule");
+
+        FlowRule fwd = rules.get(0);
+        assertEquals(Cookies.of(Cookies.Kind.CLIENT_TO_SERVER, req.handoffId()), fwd.id().value());
+        assertEquals(200, fwd.priority());
+        assertEquals(IDLE_SECONDS, fwd.timeout());
+        assertFalse(fwd.isPermanent());
+        assertEquals(Set.of(Criteria.matchEthType(0x0800), Criteria.matchIPProtocol((byte) 6),
+                Criteria.matchIPSrc(IpPrefix.valueOf("10.0.0.1/32")), Criteria.matchTcpSrc(TpPort.tpPort(CLIENT_PORT)),
+                Criteria.matchIPDst(IpPrefix.valueOf("10.0.0.100/32")), Criteria.matchTcpDst(TpPort.tpPort(80))),
+                fwd.selector().criteria());
+        assertEquals(List.of(Instructions.modL2Dst(org.onlab.packet.MacAddress.valueOf("00:00:00:00:00:13")),
+                Instructions.modL3Dst(Ip4Address.valueOf("10.0.0.13")),
+                Instructions.createOutput(PortNumber.portNumber(API_PORT))), fwd.treatment().allInstructions());
+
+        FlowRule rev = rules.get(1);
+        assertEquals(Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, req.handoffId()), rev.id().value());
+        assertEquals(IDLE_SECONDS, rev.timeout());
+        assertEquals(Set.of(Criteria.matchEthType(0x0800), Criteria.matchIPProtocol((byte) 6),
+                Criteria.matchIPSrc(IpPrefix.valueOf("10.0.0.13/32")), Criteria.matchTcpSrc(TpPort.tpPort(80)),
+                Criteria.matchIPDst(IpPrefix.valueOf("10.0.0.1/32")), Criteria.matchTcpDst(TpPort.tpPort(CLIENT_PORT))),
+                rev.selector().criteria());
+        assertEquals(List.of(Instructions.modL2Src(org.onlab.packet.MacAddress.valueOf("02:00:0a:00:00:64")),
+                Instructions.modL3Src(Ip4Address.valueOf("10.0.0.100")),
+                Instructions.createOutput(PortNumber.portNumber(CLIENT_SWITCH_PORT))), rev.treatment().allInstructions());
+
+        // The held segment goes out toward the server, rewritten in its bytes (ONOS would drop set-field instructions).
+        await(() -> packets.emitted.stream().anyMatch(p -> frame(p).ethDst().equals(API_MAC)), "held segment released");
+        OutboundPacket held = packets.emitted.stream().filter(p -> frame(p).ethDst().equals(API_MAC)).findFirst().get();
+        Frame h = frame(held);
+        assertEquals(API, h.ipDst());
+        assertEquals(isn + 1 + request.length(), h.seq());
+        assertTrue(h.tcpChecksumOk());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.portNumber(API_PORT))), held.treatment().allInstructions());
+
+        // The server's agent dies: the connection ends with it, and both its rules are removed at
+        // once through ONOS rather than at ONOS's idle expiry (which may come a stats poll late).
+        engine.agentGone(apiAgent);
+        await(this::noConnections, "connection forgotten with its server");
+        await(() -> flows.removed().containsAll(List.of(fwd, rev)), "both rules removed through ONOS");
+        // ONOS's late report of the removal changes nothing.
+        flows.post(new FlowRuleEvent(FlowRuleEvent.Type.RULE_REMOVED,
+                new DefaultFlowEntry(fwd, FlowEntry.FlowEntryState.REMOVED, 61, TimeUnit.SECONDS, 3, 300)));
+        Thread.sleep(100);
+        assertTrue(noConnections());
+    }
+
+    @Test
+    void rulesOnosRefusesFailTheHandoffWithAResetToTheClient() throws Exception {
+        switchAndAgent();
+        HandoffRequest req = handshakeAndRequest(5);
+        flows.answer = FakeFlowRuleService.Answer.REFUSE;
+        engine.agentMessage(apiAgent, new HandoffReady(req.handoffId()));
+        agentGets(HandoffAbort.class);
+        await(() -> frame(lastToClient()).has(Frame.TCP_RST), "RST to the client");
+        await(() -> engine.counters().handoffsFailed.sum() == 1, "handoff counted as failed");
+        await(this::noConnections, "connection freed");
+        assertEquals(0, engine.counters().handoffsOk.sum());
+        assertEquals(1, sb.counters().ruleBatchesFailed.sum());
+    }
+}
