@@ -18,8 +18,9 @@ Test plan, per mode:
      downloads complete intact.
   3. a server's agent dies (SIGKILL) during downloads: the server is down
      and the rules of its connections are gone within 2 s (not at idle
-     timeout); downloads on the other server complete intact; the agent
-     restarts, re-registers with nothing and serves new requests.
+     timeout), and their clients are reset at their next ACK (within 5 s);
+     downloads on the other server complete intact; the agent restarts,
+     re-registers with nothing and serves new requests.
 """
 
 import os
@@ -217,6 +218,7 @@ def test_dead_agent_takes_its_rules_with_it(bn):
                       if bn.address_of(n) == victim_ip)
         victims = {c['id'] for c in conns if c['server'] == victim_ip}
         assert victims <= set(connection_rules())
+        running = sum(d.running() for d in started)
         killed = time.monotonic()
         bn.kill_agent(victim)
 
@@ -228,8 +230,13 @@ def test_dead_agent_takes_its_rules_with_it(bn):
                  % victim, interval=0.05,
                  detail=lambda: str(connection_rules()))
         took = time.monotonic() - killed
-        print('\n[%s] agent killed: down and %d rule pairs removed in %.2f s'
-              % (bn.mode, len(victims), took))
+        # Their clients, only ACKing, get a reset at their next ACK: they end now, not at a timeout.
+        wait_for(lambda: sum(d.running() for d in started) <= running - len(victims),
+                 5, "the dead server's downloads to end")
+        ended = time.monotonic() - killed
+        print('\n[%s] agent killed: down and %d rule pairs removed in %.2f s, '
+              'its downloads ended (reset) within %.2f s' % (
+                  bn.mode, len(victims), took, ended))
         others = [d for d in started if d.finish(download_timeout()) is None]
         assert len(others) >= len(started) - len(victims), \
             'downloads from the living server broke'

@@ -25,6 +25,8 @@ public final class EngineCounters {
     public final LongAdder outOfOrderSegments = new LongAdder();
     public final LongAdder invalidSegments = new LongAdder();
     public final LongAdder resetsSent = new LongAdder();
+    /** Pure ACKs for connections nobody has (their server died), answered with a reset. */
+    public final LongAdder strayAcksReset = new LongAdder();
     public final LongAdder clientResets = new LongAdder();
     public final LongAdder clientClosedEarly = new LongAdder();
     public final LongAdder headTimeouts = new LongAdder();

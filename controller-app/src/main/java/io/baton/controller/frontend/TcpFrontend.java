@@ -56,6 +56,18 @@ public final class TcpFrontend {
         this.random = new SplittableRandom(seed);
     }
 
+    private java.util.function.BooleanSupplier resetStrayAcks = () -> false;
+
+    /**
+     * Whether a pure ACK for a connection nobody knows gets a reset (RFC 793, CLOSED state), as
+     * when a dead server's connections lost their rules: the client learns at once instead of
+     * waiting out its own timeout. Off while the controller may still take such a connection
+     * back after a restart (see ConnectionRecovery#settled).
+     */
+    public void resetStrayAcks(java.util.function.BooleanSupplier when) {
+        this.resetStrayAcks = when;
+    }
+
     /** A TCP segment from a client to a service's VIP and port. */
     public void onSegment(ServiceConfig svc, SwitchId sw, int inPort, Frame f) {
         if (!f.tcpChecksumOk()) {
@@ -117,7 +129,12 @@ public final class TcpFrontend {
             counters.resetsSent.increment();
             sender.reset(sw, inPort, svc.virtualMac(), f);
         }
-        // A stray pure ACK (e.g. the last ACK of a closed connection) is dropped silently.
+        if (resetStrayAcks.getAsBoolean()) {
+            counters.strayAcksReset.increment();
+            counters.resetsSent.increment();
+            sender.reset(sw, inPort, svc.virtualMac(), f);
+        }
+        // Otherwise a stray pure ACK (e.g. the last ACK of a closed connection) is dropped silently.
     }
 
     private void onNewSyn(ServiceConfig svc, SwitchId sw, int inPort, ConnectionKey key, Frame f) {

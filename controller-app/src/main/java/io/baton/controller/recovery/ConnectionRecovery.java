@@ -601,6 +601,14 @@ public final class ConnectionRecovery {
                 table.size() - table.pendingSize());
     }
 
+    /**
+     * True once nothing handed off before a restart can still be taken back: the table is
+     * rebuilt and no switch, rule or listed connection waits for its counterpart.
+     */
+    public boolean settled() {
+        return rebuiltAfterNanos >= 0 && reconciling.isEmpty() && candidates.isEmpty() && orphans.isEmpty();
+    }
+
     /** Figures for /api/v1/stats. */
     public Map<String, Object> report() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -297,6 +297,13 @@ class ConnectionRecoveryTest {
         await(() -> removed(LIVE), "rules removed at once");
         assertNull(connection(LIVE));
         assertEquals(1L, engine.counters().connectionsLostWithServer.sum());
+        // Its client, downloading, only sends ACKs: the first one that reaches the controller gets
+        // a reset, so the client learns now rather than at its own timeout.
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(40001, Frame.TCP_ACK, null));
+        await(() -> engine.counters().strayAcksReset.sum() == 1, "a reset for the stray ACK");
+        await(() -> sb.packets.stream().map(p -> Frame.parse(p.frame()))
+                .anyMatch(f -> f.kind() == Frame.Kind.TCP && f.has(Frame.TCP_RST) && f.dstPort() == 40001
+                        && f.seq() == 7000), "RST with the sequence number the client expects");
     }
 
     @Test
