@@ -121,7 +121,7 @@ final class JsonNode {
     Map<String, String> stringMap() throws ConfigException {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : object().entrySet()) {
-            if (false) {
+            if (!e.getValue().isJsonPrimitive()) {
                 throw new ConfigException(child(e.getKey()), "must be a string, number or boolean");
             }
             out.put(e.getKey(), e.getValue().getAsString());
