@@ -1,24 +1,34 @@
 #!/usr/bin/python3
 """Baton benchmark: the same client reaching one server directly
-(http://10.0.0.11/) and through Baton's VIP, in nat and in dsr mode.
+(http://10.0.0.11/), through Baton's VIP in nat and in dsr mode, and through
+HAProxy and nginx as L7 proxies on c2, all in one network per mode.
 
 Not a test: it prints a table and writes mininet-tests/results/bench.json.
 Run it with mininet-tests/bench (which prepares the machine and builds), or
 as root after building:
 
     /usr/bin/python3 mininet-tests/bench.py [--modes nat,dsr] [--seconds 10]
-        [--ttfb-requests 200] [--bulk-runs 3] [--connections 16]
+        [--ttfb-requests 200] [--bulk-runs 3] [--concurrency 1,16,64]
+        [--cases direct,baton,haproxy,nginx]
 
 For each mode one network is started whose `static` pool holds only h1, so
 the VIP leads to the very server the direct case reaches; the direct case
 runs in the same network (Baton's L2 rules forward it), so both go through
-the same switch.  Measured from c1:
+the same switch.  HAProxy (one thread) and nginx (one worker, no master,
+proxy buffering to memory only) run on c2 and route by path like Baton's
+rules: /api/ to h3, the rest to h1.  Measured from c1:
   - connection rate: wrk, a new connection per request ("Connection: close")
+    for a 1 KiB file, at each concurrency of --concurrency
+  - CPU seconds the controller (or the proxy) spends per 1,000 of those
+    connections, from /proc (user + system, its threads and children)
   - time to first byte: curl, one new connection per request,
     %{time_starttransfer} (connect + request + first response byte), p50/p99
-  - bulk: a 100 MiB download, MB/s (median of the runs)
+  - bulk: a 1 MiB and a 100 MiB download, MB/s (median of the runs); and
+    eight 100 MiB downloads at once, aggregate MB/s
 Targets printed beside the figures: added TTFB p50 < 1 ms; bulk >= 0.9x
-direct.
+direct.  PNG plots (connection rate by concurrency, TTFB distribution,
+throughput by response size) are written beside the JSON when matplotlib is
+there.
 """
 
 import argparse
@@ -37,13 +47,18 @@ from mininet.log import info, setLogLevel  # noqa: E402
 
 from baton_net import MODES, VIP, baton_network  # noqa: E402
 from baton_net.config import controller_config  # noqa: E402
-from baton_net.hostexec import run_in  # noqa: E402
+from baton_net.hostexec import listens, run_in, wait_for  # noqa: E402
 from baton_net.topo import server_ip  # noqa: E402
 from baton_net.webserver import MIB, ensure_files  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, 'results', 'bench.json')
 BULK_FILE = '100m.bin'
+SMALL_FILE = '1k.bin'
+MID_FILE = '1m.bin'
+PARALLEL_BULK = 8
+HAPROXY_PORT = 8080
+NGINX_PROXY_PORT = 8081
 TTFB_TARGET_MS = 1.0
 BULK_TARGET_RATIO = 0.9
 
@@ -69,11 +84,42 @@ def percentile(values, p):
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def connection_rate(bn, base, seconds, connections, script):
+def cpu_seconds(pid):
+    "User + system CPU seconds of a process, its threads and its children."
+    if pid is None:
+        return None
+    tick = os.sysconf('SC_CLK_TCK')
+    total = 0
+    family = {pid}
+    stats = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    grew = True
+    while grew:  # descendants, however deep
+        grew = False
+        for p, (ppid, _) in stats.items():
+            if ppid in family and p not in family:
+                family.add(p)
+                grew = True
+    for p in family:
+        if p in stats:
+            total += stats[p][1]
+    return total / tick
+
+
+def connection_rate(bn, base, seconds, connections, script, pid=None):
+    cpu_before = cpu_seconds(pid)
     _, out, _ = run_in(bn.host('c1'), [
-        'wrk', '-t2', '-c%d' % connections, '-d%ds' % seconds,
+        'wrk', '-t%d' % min(2, connections), '-c%d' % connections, '-d%ds' % seconds,
         '--timeout', '5s', '-H', 'Connection: close', '-s', script,
-        base + '/'], timeout=seconds + 60)
+        base + '/files/' + SMALL_FILE], timeout=seconds + 60)
+    cpu = cpu_seconds(pid) - cpu_before if pid is not None else None
     report = json.loads(out.strip().splitlines()[-1])
     errors = sum(report[k] for k in ('connect_errors', 'read_errors',
                                      'write_errors', 'status_errors',
@@ -81,8 +127,11 @@ def connection_rate(bn, base, seconds, connections, script):
     return {'connections_per_s': report['requests'] /
             (report['duration_us'] / 1e6),
             'requests': report['requests'], 'errors': errors,
+            'concurrency': connections,
             'latency_p50_ms': report['latency_p50_us'] / 1000.0,
-            'latency_p99_ms': report['latency_p99_us'] / 1000.0}
+            'latency_p99_ms': report['latency_p99_us'] / 1000.0,
+            'cpu_s_per_1000': cpu * 1000.0 / report['requests']
+            if cpu is not None and report['requests'] else None}
 
 
 def ttfb(bn, base, requests):
@@ -92,11 +141,12 @@ def ttfb(bn, base, requests):
     ok = [r.ttfb * 1000 for r in results if r.ok]
     return {'requests': requests, 'failed': requests - len(ok),
             'p50_ms': percentile(ok, 50) if ok else None,
-            'p99_ms': percentile(ok, 99) if ok else None}
+            'p99_ms': percentile(ok, 99) if ok else None,
+            'samples_ms': sorted(ok)}
 
 
-def bulk(bn, base, runs):
-    expected = bn.files[BULK_FILE]
+def bulk(bn, base, runs, name=BULK_FILE):
+    expected = bn.files[name]
     speeds, failed = [], 0
     for _ in range(runs):
         r = bn.curl('c1', base + expected.path, timeout=300)
@@ -109,15 +159,108 @@ def bulk(bn, base, runs):
             'mb_per_s': statistics.median(speeds) if speeds else None}
 
 
-def measure(bn, base, args, script):
-    info('*** %s: connection rate (%d s)\n' % (base, args.seconds))
-    rate = connection_rate(bn, base, args.seconds, args.connections, script)
+def parallel_bulk(bn, base, count):
+    "count downloads of the 100 MiB file at once: aggregate MB/s."
+    expected = bn.files[BULK_FILE]
+    results = bn.curl_many('c1', [base + expected.path] * count,
+                           parallel=count, timeout=600)
+    ok = [r for r in results if r.ok and r.size == expected.size]
+    longest = max((r.time_total for r in ok), default=0)
+    return {'downloads': count, 'failed': count - len(ok),
+            'mb_per_s': len(ok) * expected.size / longest / 1e6
+            if longest else None}
+
+
+def measure(bn, base, args, script, pid=None):
+    rates = []
+    for c in args.concurrency:
+        info('*** %s: connection rate, %d at once (%d s)\n' % (
+            base, c, args.seconds))
+        rates.append(connection_rate(bn, base, args.seconds, c, script, pid))
     info('*** %s: time to first byte (%d requests)\n' % (base,
                                                          args.ttfb_requests))
     first_byte = ttfb(bn, base, args.ttfb_requests)
-    info('*** %s: bulk (%d x 100 MiB)\n' % (base, args.bulk_runs))
-    return {'url': base, 'connection_rate': rate, 'ttfb': first_byte,
-            'bulk': bulk(bn, base, args.bulk_runs)}
+    info('*** %s: bulk (%d x 1 MiB, %d x 100 MiB, %d at once)\n' % (
+        base, args.bulk_runs, args.bulk_runs, PARALLEL_BULK))
+    return {'url': base,
+            # the figure at the concurrency of the table (the highest)
+            'connection_rate': max(rates, key=lambda r: r['concurrency']),
+            'connection_rates': rates, 'ttfb': first_byte,
+            'bulk_1m': bulk(bn, base, args.bulk_runs, MID_FILE),
+            'bulk': bulk(bn, base, args.bulk_runs),
+            'bulk_parallel': parallel_bulk(bn, base, PARALLEL_BULK)}
+
+
+HAPROXY_CFG = """\
+global
+    maxconn 8000
+    nbthread 1
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+frontend web
+    bind {ip}:{port}
+    acl api path_beg /api/
+    use_backend api if api
+    default_backend static
+backend static
+    server h1 {h1}:80
+backend api
+    server h3 {h3}:80
+"""
+
+NGINX_PROXY_CONF = """\
+daemon off;
+master_process off;
+worker_processes 1;
+pid {run}/nginx-proxy.pid;
+error_log {run}/nginx-proxy.err warn;
+events {{ worker_connections 8000; }}
+http {{
+    access_log off;
+    client_body_temp_path {run}/nginx-proxy-tmp/body;
+    proxy_temp_path {run}/nginx-proxy-tmp/proxy;
+    fastcgi_temp_path {run}/nginx-proxy-tmp/fastcgi;
+    uwsgi_temp_path {run}/nginx-proxy-tmp/uwsgi;
+    scgi_temp_path {run}/nginx-proxy-tmp/scgi;
+    proxy_max_temp_file_size 0;
+    upstream static {{ server {h1}:80; }}
+    upstream api {{ server {h3}:80; }}
+    server {{
+        listen {ip}:{port};
+        location / {{ proxy_pass http://static; }}
+        location /api/ {{ proxy_pass http://api; }}
+    }}
+}}
+"""
+
+
+def start_proxies(bn):
+    """HAProxy and nginx as L7 proxies on c2; their URLs and process ids."""
+    host = bn.host('c2')
+    ip = host.IP()
+    h1, h3 = server_ip(1), server_ip(3)
+    haproxy_cfg = os.path.join(bn.run_dir, 'haproxy.cfg')
+    with open(haproxy_cfg, 'w') as f:
+        f.write(HAPROXY_CFG.format(ip=ip, port=HAPROXY_PORT, h1=h1, h3=h3))
+    os.makedirs(os.path.join(bn.run_dir, 'nginx-proxy-tmp'), exist_ok=True)
+    nginx_conf = os.path.join(bn.run_dir, 'nginx-proxy.conf')
+    with open(nginx_conf, 'w') as f:
+        f.write(NGINX_PROXY_CONF.format(ip=ip, port=NGINX_PROXY_PORT,
+                                        run=bn.run_dir, h1=h1, h3=h3))
+    bn.procs.start('haproxy', host, ['haproxy', '-db', '-f', haproxy_cfg],
+                   os.path.join(bn.run_dir, 'haproxy.log'))
+    bn.procs.start('nginx-proxy', host, ['nginx', '-c', nginx_conf],
+                   os.path.join(bn.run_dir, 'nginx-proxy.log'))
+    for port in (HAPROXY_PORT, NGINX_PROXY_PORT):
+        wait_for(lambda: listens(host, '%s:%d' % (ip, port)), 10,
+                 'a proxy to listen on %s:%d' % (ip, port))
+    return {'haproxy': ('http://%s:%d' % (ip, HAPROXY_PORT),
+                        bn.procs.procs['haproxy'].pid),
+            'nginx': ('http://%s:%d' % (ip, NGINX_PROXY_PORT),
+                      bn.procs.procs['nginx-proxy'].pid)}
 
 
 def one_server_overrides(servers):
@@ -129,21 +272,31 @@ def one_server_overrides(servers):
     return service
 
 
-def run_mode(mode, args, files_dir, script):
+def run_mode(mode, args, files_dir, script, with_proxies):
     service = one_server_overrides(3)
     service['mode'] = mode
     with baton_network(mode, files_dir=files_dir,
                        config_overrides={'services': [service]}) as bn:
-        direct = measure(bn, 'http://%s' % server_ip(1), args, script)
-        via = measure(bn, 'http://%s' % VIP, args, script)
+        result = {}
+        if 'direct' in args.cases or with_proxies:
+            result['direct'] = measure(bn, 'http://%s' % server_ip(1), args,
+                                       script)
+        result['baton'] = measure(bn, 'http://%s' % VIP, args, script,
+                                  bn.procs.procs['controller'].pid)
         stats = bn.rest_get('stats')
-    return {'direct': direct, 'baton': via,
-            'serverToClientPayloadBytes': stats.get(
-                'serverToClientPayloadBytes'),
-            'targets': targets(direct, via)}
+        if with_proxies:
+            for name, (url, pid) in start_proxies(bn).items():
+                if name in args.cases:
+                    result[name] = measure(bn, url, args, script, pid)
+    result['serverToClientPayloadBytes'] = stats.get(
+        'serverToClientPayloadBytes')
+    if 'direct' in result:
+        result['targets'] = targets(result['direct'], result['baton'],
+                                    result.get('haproxy'), result.get('nginx'))
+    return result
 
 
-def targets(direct, via):
+def targets(direct, via, haproxy=None, nginx=None):
     d50, v50 = direct['ttfb']['p50_ms'], via['ttfb']['p50_ms']
     added = v50 - d50 if d50 is not None and v50 is not None else None
     dbulk, vbulk = direct['bulk']['mb_per_s'], via['bulk']['mb_per_s']
@@ -158,6 +311,12 @@ def targets(direct, via):
         'bulk_ratio_target': BULK_TARGET_RATIO,
         'bulk_ratio_met': ratio is not None and ratio >= BULK_TARGET_RATIO,
         'connection_rate_ratio': vrate / drate if drate else None,
+        'connection_rate_vs_haproxy': vrate / haproxy['connection_rate'][
+            'connections_per_s'] if haproxy else None,
+        'bulk_vs_haproxy': vbulk / haproxy['bulk']['mb_per_s']
+        if haproxy and haproxy['bulk']['mb_per_s'] and vbulk else None,
+        'bulk_vs_nginx': vbulk / nginx['bulk']['mb_per_s']
+        if nginx and nginx['bulk']['mb_per_s'] and vbulk else None,
     }
 
 
@@ -166,15 +325,21 @@ def fmt(value, pattern='%.2f'):
 
 
 def table(report):
-    header = ('case', 'conn/s', 'errors', 'TTFB p50 ms', 'TTFB p99 ms',
-              'bulk MB/s', 'vs direct')
+    "The report as a markdown table."
+    header = ('case', 'conn/s', 'CPU s/1000', 'errors', 'TTFB p50 ms',
+              'TTFB p99 ms', '1 MiB MB/s', '100 MiB MB/s', '8x100 MiB MB/s',
+              'vs direct')
     rows = []
     for mode, result in report['modes'].items():
-        t = result['targets']
+        t = result.get('targets')
         for case, label in (('direct', 'direct (%s net)' % mode),
-                            ('baton', 'baton %s' % mode)):
-            m = result[case]
-            if case == 'direct':
+                            ('baton', 'baton %s' % mode),
+                            ('haproxy', 'haproxy (%s net)' % mode),
+                            ('nginx', 'nginx proxy (%s net)' % mode)):
+            m = result.get(case)
+            if m is None:
+                continue
+            if case != 'baton' or t is None:
                 verdict = ''
             else:
                 verdict = 'TTFB +%s ms (target < %.0f: %s); bulk x%s ' \
@@ -186,17 +351,89 @@ def table(report):
                               'met' if t['bulk_ratio_met'] else 'MISSED')
             rows.append((label,
                          fmt(m['connection_rate']['connections_per_s'], '%.0f'),
-                         str(m['connection_rate']['errors'] +
-                             m['ttfb']['failed'] + m['bulk']['failed']),
+                         fmt(m['connection_rate'].get('cpu_s_per_1000'), '%.3f'),
+                         str(sum(r['errors'] for r in m['connection_rates']) +
+                             m['ttfb']['failed'] + m['bulk']['failed'] +
+                             m['bulk_1m']['failed'] +
+                             m['bulk_parallel']['failed']),
                          fmt(m['ttfb']['p50_ms'], '%.3f'),
                          fmt(m['ttfb']['p99_ms'], '%.3f'),
-                         fmt(m['bulk']['mb_per_s'], '%.1f'), verdict))
-    widths = [max(len(header[i]), *(len(r[i]) for r in rows))
-              for i in range(len(header))]
-    lines = ['  '.join(h.ljust(w) for h, w in zip(header, widths)),
-             '  '.join('-' * w for w in widths)]
-    lines += ['  '.join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+                         fmt(m['bulk_1m']['mb_per_s'], '%.1f'),
+                         fmt(m['bulk']['mb_per_s'], '%.1f'),
+                         fmt(m['bulk_parallel']['mb_per_s'], '%.1f'),
+                         verdict))
+    lines = ['| ' + ' | '.join(header) + ' |',
+             '|' + '|'.join('---' for _ in header) + '|']
+    lines += ['| ' + ' | '.join(r) + ' |' for r in rows]
     return '\n'.join(lines)
+
+
+def plots(report, directory):
+    """PNG plots of the report; none (and a note) without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print('(no plots: python3-matplotlib is not installed)')
+        return []
+    cases = []
+    for mode, result in report['modes'].items():
+        for case in ('direct', 'baton', 'haproxy', 'nginx'):
+            if case in result:
+                label = 'baton %s' % mode if case == 'baton' else case
+                if label not in [c[0] for c in cases]:
+                    cases.append((label, result[case]))
+    written = []
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, m in cases:
+        rates = m['connection_rates']
+        ax.plot([r['concurrency'] for r in rates],
+                [r['connections_per_s'] for r in rates], marker='o', label=label)
+    ax.set_xscale('log', base=2)
+    ax.set_xlabel('connections at once')
+    ax.set_ylabel('new connections per second (1 KiB response)')
+    ax.set_title('Connection rate by concurrency')
+    ax.legend()
+    written.append(os.path.join(directory, 'bench-connection-rate.png'))
+    fig.savefig(written[-1], dpi=110, bbox_inches='tight')
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, m in cases:
+        samples = m['ttfb']['samples_ms']
+        if samples:
+            ax.plot(samples, [(i + 1) / len(samples) for i in range(len(samples))],
+                    label=label)
+    ax.set_xscale('log')
+    ax.set_xlabel('time to first byte, ms (new connection per request)')
+    ax.set_ylabel('fraction of requests')
+    ax.set_title('Time to first byte')
+    ax.legend()
+    written.append(os.path.join(directory, 'bench-ttfb.png'))
+    fig.savefig(written[-1], dpi=110, bbox_inches='tight')
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sizes = ['1 KiB, new connections', '1 MiB', '100 MiB', '8 x 100 MiB']
+    width = 0.8 / max(1, len(cases))
+    for i, (label, m) in enumerate(cases):
+        small = m['connection_rate']
+        values = [small['connections_per_s'] * 1024 / 1e6,
+                  m['bulk_1m']['mb_per_s'] or 0, m['bulk']['mb_per_s'] or 0,
+                  m['bulk_parallel']['mb_per_s'] or 0]
+        ax.bar([x + i * width for x in range(len(sizes))], values, width,
+               label=label)
+    ax.set_xticks([x + width * (len(cases) - 1) / 2 for x in range(len(sizes))])
+    ax.set_xticklabels(sizes)
+    ax.set_ylabel('MB/s')
+    ax.set_title('Throughput by response size')
+    ax.legend()
+    written.append(os.path.join(directory, 'bench-throughput.png'))
+    fig.savefig(written[-1], dpi=110, bbox_inches='tight')
+    plt.close(fig)
+    return written
 
 
 def main():
@@ -205,13 +442,17 @@ def main():
                         help='comma-separated (default: nat,dsr)')
     parser.add_argument('--seconds', type=int, default=10,
                         help='wrk duration per case (default 10)')
-    parser.add_argument('--connections', type=int, default=16,
-                        help='wrk connections (default 16)')
+    parser.add_argument('--concurrency', default='1,16,64',
+                        help='wrk connections at once, rising (default 1,16,64)')
+    parser.add_argument('--cases', default='direct,baton,haproxy,nginx',
+                        help='what to measure (default: all four)')
     parser.add_argument('--ttfb-requests', type=int, default=200)
     parser.add_argument('--bulk-runs', type=int, default=3)
     parser.add_argument('--output', default=RESULTS)
     args = parser.parse_args()
     modes = [m for m in args.modes.split(',') if m]
+    args.concurrency = [int(c) for c in args.concurrency.split(',') if c]
+    args.cases = [c for c in args.cases.split(',') if c]
     assert all(m in MODES for m in modes), 'modes: %s' % (MODES,)
     setLogLevel('info')
 
@@ -226,9 +467,12 @@ def main():
         with open(script, 'w') as f:
             f.write(WRK_REPORT)
         files_dir = os.path.join(work, 'files')
-        ensure_files(files_dir, sizes=((BULK_FILE, 100 * MIB),))
-        for mode in modes:
-            report['modes'][mode] = run_mode(mode, args, files_dir, script)
+        ensure_files(files_dir, sizes=((SMALL_FILE, 1024), (MID_FILE, MIB),
+                                       (BULK_FILE, 100 * MIB)))
+        for i, mode in enumerate(modes):
+            # The proxies do not depend on Baton's mode: measured once.
+            report['modes'][mode] = run_mode(mode, args, files_dir, script,
+                                             with_proxies=i == 0)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -238,6 +482,8 @@ def main():
     print()
     print(table(report))
     print('\nwritten to %s' % args.output)
+    for png in plots(report, os.path.dirname(os.path.abspath(args.output))):
+        print('plot: %s' % png)
     return 0
 
 
