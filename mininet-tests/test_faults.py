@@ -230,7 +230,7 @@ def test_dead_agent_takes_its_rules_with_it(bn):
                  % victim, interval=0.05,
                  detail=lambda: str(connection_rules()))
         took = time.monotonic() - killed
-        # Their clients, only ACKing, get a reset at their next ACK: they end now, not at a timeout.
+        # Their clients are made to answer, and the answer gets a reset: they end now, not at a timeout.
         wait_for(lambda: sum(d.running() for d in started) <= running - len(victims),
                  5, "the dead server's downloads to end")
         ended = time.monotonic() - killed

@@ -27,6 +27,8 @@ public final class EngineCounters {
     public final LongAdder resetsSent = new LongAdder();
     /** Pure ACKs for connections nobody has (their server died), answered with a reset. */
     public final LongAdder strayAcksReset = new LongAdder();
+    /** Clients of a dead server sent an ACK they must answer, so that the answer gets the reset. */
+    public final LongAdder deadServerClientsProbed = new LongAdder();
     public final LongAdder clientResets = new LongAdder();
     public final LongAdder clientClosedEarly = new LongAdder();
     public final LongAdder headTimeouts = new LongAdder();

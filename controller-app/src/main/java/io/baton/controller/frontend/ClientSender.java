@@ -29,6 +29,19 @@ public final class ClientSender {
         out(c.sw(), c.clientSwitchPort(), frame);
     }
 
+    /**
+     * An ACK the client cannot accept (its sequence number is the long past ISN), to which the
+     * client answers with an ACK saying where it is (RFC 793 §3.9, RFC 5961 §5). For a
+     * connection whose server died, that answer reaches the controller, which resets it: a
+     * client that only waits for data learns at once, not at its own timeout.
+     */
+    public void provokeAck(Connection c, MacAddress vmac, MacAddress clientMac) {
+        byte[] frame = FrameBuilder.tcp(vmac, clientMac, Ipv4Address.of(c.key().vip()),
+                Ipv4Address.of(c.key().clientIp()), c.key().vipPort(), c.key().clientPort(),
+                c.serverIsn, c.clientIsn + 1, Frame.TCP_ACK, 0, TcpOptions.NONE, null);
+        out(c.sw(), c.clientSwitchPort(), frame);
+    }
+
     /** A reply to a segment Baton keeps no state for (a SYN-ACK cookie, a RST). */
     public void reply(SwitchId sw, int port, MacAddress vmac, Frame to, int flags, int seq, int ack, int window,
                       TcpOptions options) {

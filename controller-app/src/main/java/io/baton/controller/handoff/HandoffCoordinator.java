@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -307,13 +308,13 @@ public final class HandoffCoordinator implements HandoffSink {
      * longer has it): forget it and remove its rules now rather than at idle timeout, so the
      * client's next packet comes to the controller and gets a reset instead of vanishing.
      */
-    public void forgetNow(Connection c) {
+    public CompletableFuture<Void> forgetNow(Connection c) {
         table.remove(c);
         Server s = registry.get(c.server.address());
         if (s != null) {
             registry.connectionEnded(s);
         }
-        removeRules(c);
+        return removeRules(c);
     }
 
     /** A connection taken back after a restart: it counts toward its server's load again. */
@@ -428,9 +429,10 @@ public final class HandoffCoordinator implements HandoffSink {
         return inFlight.size();
     }
 
-    private void removeRules(Connection c) {
+    /** Completes (normally, even on failure) once the switch answered. */
+    private CompletableFuture<Void> removeRules(Connection c) {
         // Both rules of a connection share its id; the mask ignores the kind bits.
-        southbound.removeRulesByCookie(c.sw(), Cookies.APP | c.id(), Cookies.CONNECTION_MASK)
+        return southbound.removeRulesByCookie(c.sw(), Cookies.APP | c.id(), Cookies.CONNECTION_MASK)
                 .exceptionally(e -> {
                     log.debug("{}: removing rules failed: {}", c, e.getMessage());
                     return null;

@@ -11,6 +11,7 @@ import io.baton.controller.engine.EngineCounters;
 import io.baton.controller.engine.Services;
 import io.baton.controller.flows.Cookies;
 import io.baton.controller.flows.FlowRuleFactory;
+import io.baton.controller.frontend.ClientSender;
 import io.baton.controller.handoff.AgentSession;
 import io.baton.controller.handoff.HandoffCoordinator;
 import io.baton.controller.packet.Frame;
@@ -156,6 +157,7 @@ public final class ConnectionRecovery {
     private final Southbound southbound;
     private final FlowRuleFactory flows;
     private final HandoffCoordinator handoffs;
+    private final ClientSender sender;
     private final EngineCounters counters;
     private final Executor engine;
     private final LongSupplier nanoClock;
@@ -193,6 +195,7 @@ public final class ConnectionRecovery {
         this.southbound = southbound;
         this.flows = flows;
         this.handoffs = handoffs;
+        this.sender = new ClientSender(southbound);
         this.counters = counters;
         this.engine = engine;
         this.nanoClock = nanoClock;
@@ -515,13 +518,24 @@ public final class ConnectionRecovery {
         int n = 0;
         for (Connection c : table.snapshot()) {
             if (c.state() == ConnectionState.HANDED_OFF && c.server != null && c.server.address().equals(s.address())) {
-                handoffs.forgetNow(c);
+                ServiceConfig svc = services.byKey(c.key());
+                // Once its rules are gone, make the client speak: its answer gets the reset.
+                handoffs.forgetNow(c).thenRun(() -> engine.execute(() -> provokeAck(svc, c)));
                 n++;
             }
         }
         counters.connectionsLostWithServer.add(n);
         if (n > 0) {
             log.warn("server {}: {} handed-off connections ended with its agent; their rules are removed", s.address(), n);
+        }
+    }
+
+    private void provokeAck(ServiceConfig svc, Connection c) {
+        MacAddress mac = MacAddress.ZERO.equals(c.clientMac())
+                ? hosts.macOf(Ipv4Address.of(c.key().clientIp())).orElse(null) : c.clientMac();
+        if (svc != null && mac != null) {
+            counters.deadServerClientsProbed.increment();
+            sender.provokeAck(c, svc.virtualMac(), mac);
         }
     }
 

@@ -293,10 +293,16 @@ class ConnectionRecoveryTest {
         assertEquals(rulesOf(LIVE, 40001).get(0).match(), installedFor(LIVE).get(0).match());
 
         // The agent dies: its connections and their rules go at once, not at idle timeout.
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, FrameBuilder.arpRequest(CLIENT_MAC, CLIENT, VIP)); // where the client is
         engine.agentGone(h1);
         await(() -> removed(LIVE), "rules removed at once");
         assertNull(connection(LIVE));
         assertEquals(1L, engine.counters().connectionsLostWithServer.sum());
+        // The client, perhaps only waiting for data, is made to speak: an ACK it cannot accept.
+        await(() -> engine.counters().deadServerClientsProbed.sum() == 1, "the client probed");
+        await(() -> sb.packets.stream().map(p -> Frame.parse(p.frame()))
+                .anyMatch(f -> f.kind() == Frame.Kind.TCP && f.flags() == Frame.TCP_ACK && f.dstPort() == 40001
+                        && f.ethDst().equals(CLIENT_MAC) && f.ipSrc().equals(VIP)), "an ACK from the VIP to the client");
         // Its client, downloading, only sends ACKs: the first one that reaches the controller gets
         // a reset, so the client learns now rather than at its own timeout.
         engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(40001, Frame.TCP_ACK, null));

@@ -56,6 +56,9 @@ class HostileSegmentsTest {
         BatonConfig config = ConfigLoader.parse(ConfigLoaderTest.GOOD, Path.of("/cfg"));
         engine = new BatonEngine(config, sb);
         engine.start();
+        // VIP packets wait while the switch's rules are read back: let that pass first.
+        await(() -> ((java.util.Map<?, ?>) engine.stats().join().get("recovery")).get("switchesReconciling")
+                .equals(0), "the switch reconciled");
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
