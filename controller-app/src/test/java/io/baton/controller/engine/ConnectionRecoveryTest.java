@@ -147,13 +147,7 @@ class ConnectionRecoveryTest {
     }
 
     private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(5);
-        }
+        Await.until(cond, what);
     }
 
     private BooleanSupplier has(long id) {

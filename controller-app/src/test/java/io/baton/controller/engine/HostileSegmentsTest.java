@@ -122,13 +122,7 @@ class HostileSegmentsTest {
     }
 
     private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(5);
-        }
+        Await.until(cond, what);
     }
 
     /** SYN, SYN-ACK, ACK: returns the controller's ISN. */
