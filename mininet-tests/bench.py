@@ -386,6 +386,11 @@ def plots(report, directory):
                     cases.append((label, result[case]))
     written = []
 
+    def save(fig, name):
+        written.append(os.path.join(directory, name))
+        fig.savefig(written[-1], dpi=110, bbox_inches='tight')
+        plt.close(fig)
+
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for label, m in cases:
         rates = m['connection_rates']
@@ -396,9 +401,7 @@ def plots(report, directory):
     ax.set_ylabel('new connections per second (1 KiB response)')
     ax.set_title('Connection rate by concurrency')
     ax.legend()
-    written.append(os.path.join(directory, 'bench-connection-rate.png'))
-    fig.savefig(written[-1], dpi=110, bbox_inches='tight')
-    plt.close(fig)
+    save(fig, 'bench-connection-rate.png')
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for label, m in cases:
@@ -411,9 +414,7 @@ def plots(report, directory):
     ax.set_ylabel('fraction of requests')
     ax.set_title('Time to first byte')
     ax.legend()
-    written.append(os.path.join(directory, 'bench-ttfb.png'))
-    fig.savefig(written[-1], dpi=110, bbox_inches='tight')
-    plt.close(fig)
+    save(fig, 'bench-ttfb.png')
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     sizes = ['1 KiB, new connections', '1 MiB', '100 MiB', '8 x 100 MiB']
@@ -430,9 +431,7 @@ def plots(report, directory):
     ax.set_ylabel('MB/s')
     ax.set_title('Throughput by response size')
     ax.legend()
-    written.append(os.path.join(directory, 'bench-throughput.png'))
-    fig.savefig(written[-1], dpi=110, bbox_inches='tight')
-    plt.close(fig)
+    save(fig, 'bench-throughput.png')
     return written
 
 

@@ -481,6 +481,9 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     /** A packet of a connection handed off before a restart, whose server still relays it. */
     private boolean recover(ServiceConfig svc, SwitchId sw, int inPort, Frame f) {
+        if (!recovery.awaitsClients()) {
+            return false; // the usual case: nothing listed waits, nothing more to look up per packet
+        }
         if (table.get(new ConnectionKey(f.ipSrc().toInt(), f.srcPort(), f.ipDst().toInt(), f.dstPort())) != null
                 || !f.tcpChecksumOk()) {
             return false;

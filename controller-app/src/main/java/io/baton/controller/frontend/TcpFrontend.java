@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,6 +37,7 @@ public final class TcpFrontend {
     private final FrontendSettings settings;
     private final ConnectionTable table;
     private final SynCookies cookies;
+    private BooleanSupplier resetStrayAcks = () -> false;
     private final ClientSender sender;
     private final HandoffSink sink;
     private final EngineCounters counters;
@@ -56,15 +58,13 @@ public final class TcpFrontend {
         this.random = new SplittableRandom(seed);
     }
 
-    private java.util.function.BooleanSupplier resetStrayAcks = () -> false;
-
     /**
      * Whether a pure ACK for a connection nobody knows gets a reset (RFC 793, CLOSED state), as
      * when a dead server's connections lost their rules: the client learns at once instead of
      * waiting out its own timeout. Off while the controller may still take such a connection
      * back after a restart (see ConnectionRecovery#settled).
      */
-    public void resetStrayAcks(java.util.function.BooleanSupplier when) {
+    public void resetStrayAcks(BooleanSupplier when) {
         this.resetStrayAcks = when;
     }
 

@@ -18,6 +18,7 @@ import io.baton.controller.packet.Frame;
 import io.baton.controller.pool.Server;
 import io.baton.controller.pool.ServerRegistry;
 import io.baton.controller.southbound.Southbound;
+import io.baton.flowrules.api.FlowAction;
 import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
@@ -231,6 +232,9 @@ public final class ConnectionRecovery {
 
     /** True if a VIP packet from {@code sw} must wait (then it was held or dropped and counted). */
     public boolean holdIfReconciling(SwitchId sw, int inPort, byte[] frame) {
+        if (reconciling.isEmpty()) {
+            return false; // every packet to a VIP asks: keep the usual answer cheap
+        }
         ArrayDeque<HeldPacket> held = reconciling.get(sw);
         if (held == null) {
             return false;
@@ -365,7 +369,7 @@ public final class ConnectionRecovery {
         Ipv4Address serverAddress = null;
         MacAddress serverMac = null;
         int serverPort = -1;
-        for (io.baton.flowrules.api.FlowAction a : forward.actions()) {
+        for (FlowAction a : forward.actions()) {
             switch (a.kind()) {
                 case SET_ETH_DST: serverMac = a.mac(); break;
                 case SET_IPV4_DST: serverAddress = a.ipv4(); break;
@@ -374,8 +378,8 @@ public final class ConnectionRecovery {
             }
         }
         int clientSwitchPort = -1;
-        for (io.baton.flowrules.api.FlowAction a : reverse.actions()) {
-            if (a.kind() == io.baton.flowrules.api.FlowAction.Kind.OUTPUT) {
+        for (FlowAction a : reverse.actions()) {
+            if (a.kind() == FlowAction.Kind.OUTPUT) {
                 clientSwitchPort = a.port();
             }
         }
@@ -539,12 +543,17 @@ public final class ConnectionRecovery {
         }
     }
 
+    /** True while some server relays a connection that no rule or table entry accounts for. */
+    public boolean awaitsClients() {
+        return !orphans.isEmpty();
+    }
+
     /**
      * A packet to a VIP for a connection the table does not know: if a server relays it (it was
      * listed, and no switch showed its rules), take it back now. Returns the connection, or null.
      */
     public Connection adoptOnPacket(ServiceConfig svc, SwitchId sw, int inPort, Frame f) {
-        if (orphans.isEmpty() || f.has(Frame.TCP_SYN)) {
+        if (f.has(Frame.TCP_SYN)) {
             return null;
         }
         ClientEnd end = new ClientEnd(f.ipSrc().toInt(), f.srcPort(), f.dstPort());
