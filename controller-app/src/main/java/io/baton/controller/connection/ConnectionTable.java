@@ -111,6 +111,25 @@ public final class ConnectionTable {
         pending.remove(c.key());
     }
 
+    /**
+     * Removes the oldest connection still waiting for the client's ACK, to make room for a client
+     * that proved itself with a SYN cookie: under a flood that entry is almost surely spoofed.
+     * Returns it, or null when every pending connection has already sent its ACK.
+     */
+    public Connection evictOldestHalfOpen() {
+        Iterator<Connection> it = pending.values().iterator();
+        while (it.hasNext()) {
+            Connection c = it.next();
+            if (c.state() == ConnectionState.SYN_RECEIVED) {
+                it.remove();
+                byKey.remove(c.key());
+                byId.remove(c.id());
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** Removes and returns pending connections created before {@code deadlineNanos}. */
     public List<Connection> expirePending(long createdBeforeNanos) {
         List<Connection> out = new ArrayList<>();

@@ -22,6 +22,8 @@ public final class EngineCounters {
     public final LongAdder synCookiesSent = new LongAdder();
     public final LongAdder synCookiesAccepted = new LongAdder();
     public final LongAdder synDroppedTableFull = new LongAdder();
+    /** Half-open entries dropped to make room for clients that came back with a valid SYN cookie. */
+    public final LongAdder halfOpenEvicted = new LongAdder();
     public final LongAdder outOfOrderSegments = new LongAdder();
     public final LongAdder invalidSegments = new LongAdder();
     public final LongAdder resetsSent = new LongAdder();

@@ -196,6 +196,15 @@ public final class TcpFrontend {
         if (mssIndex < 0 || !table.hasRoom()) {
             return null;
         }
+        // A cookie client skipped the half-open table but now waits for its head like any other:
+        // it takes the place of the oldest half-open entry so the bound holds.
+        if (!table.hasRoomForPending()) {
+            if (table.evictOldestHalfOpen() == null) {
+                counters.synDroppedTableFull.increment();
+                return null;
+            }
+            counters.halfOpenEvicted.increment();
+        }
         counters.synCookiesAccepted.increment();
         Connection c = table.create(key, sw, inPort, f.ethSrc(), nanoClock.getAsLong(), ConnectionState.COLLECTING);
         c.clientIsn = clientIsn;

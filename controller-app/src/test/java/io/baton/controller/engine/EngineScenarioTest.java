@@ -329,5 +329,9 @@ class EngineScenarioTest {
         assertEquals(7, req.sndWscale(), "window scale recovered from the echoed timestamp");
         assertTrue(req.sack());
         assertEquals(1L, engine.counters().synCookiesAccepted.sum());
+        // The cookie client took the place of the half-open entry (so the bound of 1 held), then
+        // left the half-open table by being handed off.
+        assertEquals(1L, engine.counters().halfOpenEvicted.sum());
+        assertEquals(0, ((java.util.Map<?, ?>) engine.stats().get().get("connections")).get("halfOpen"));
     }
 }
