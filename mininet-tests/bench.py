@@ -113,13 +113,39 @@ def cpu_seconds(pid):
     return total / tick
 
 
+def switch_pid():
+    "ovs-vswitchd's process id (the userspace datapath does all switching)."
+    try:
+        with open('/var/run/openvswitch/ovs-vswitchd.pid') as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def cpu_parts(bn, pid):
+    """The processes whose CPU a connection costs, by part: the controller or
+       proxy measured, the agent and web server of h1 (the server every case
+       reaches), and the switch."""
+    parts = {'switch': switch_pid(),
+             'web server': bn.procs.procs['nginx-h1'].pid}
+    if pid is not None:
+        parts['balancer'] = pid
+    if pid is not None and pid == bn.procs.procs['controller'].pid:
+        parts['agent'] = bn.procs.procs['agent-h1'].pid
+    return {name: p for name, p in parts.items() if p is not None}
+
+
 def connection_rate(bn, base, seconds, connections, script, pid=None):
+    parts = cpu_parts(bn, pid)
+    parts_before = {name: cpu_seconds(p) for name, p in parts.items()}
     cpu_before = cpu_seconds(pid)
     _, out, _ = run_in(bn.host('c1'), [
         'wrk', '-t%d' % min(2, connections), '-c%d' % connections, '-d%ds' % seconds,
         '--timeout', '5s', '-H', 'Connection: close', '-s', script,
         base + '/files/' + SMALL_FILE], timeout=seconds + 60)
     cpu = cpu_seconds(pid) - cpu_before if pid is not None else None
+    spent = {name: cpu_seconds(p) - parts_before[name]
+             for name, p in parts.items()}
     report = json.loads(out.strip().splitlines()[-1])
     errors = sum(report[k] for k in ('connect_errors', 'read_errors',
                                      'write_errors', 'status_errors',
@@ -131,7 +157,10 @@ def connection_rate(bn, base, seconds, connections, script, pid=None):
             'latency_p50_ms': report['latency_p50_us'] / 1000.0,
             'latency_p99_ms': report['latency_p99_us'] / 1000.0,
             'cpu_s_per_1000': cpu * 1000.0 / report['requests']
-            if cpu is not None and report['requests'] else None}
+            if cpu is not None and report['requests'] else None,
+            'cpu_s_per_1000_by_part': {
+                name: t * 1000.0 / report['requests']
+                for name, t in spent.items()} if report['requests'] else {}}
 
 
 def ttfb(bn, base, requests):
@@ -365,7 +394,28 @@ def table(report):
     lines = ['| ' + ' | '.join(header) + ' |',
              '|' + '|'.join('---' for _ in header) + '|']
     lines += ['| ' + ' | '.join(r) + ' |' for r in rows]
-    return '\n'.join(lines)
+    return '\n'.join(lines) + '\n\n' + cpu_table(report)
+
+
+def cpu_table(report):
+    """CPU seconds per 1,000 connections at the highest concurrency, by part:
+       where each case spends the machine."""
+    parts = ('balancer', 'agent', 'switch', 'web server')
+    header = ('case',) + parts + ('total',)
+    lines = ['| ' + ' | '.join(header) + ' |',
+             '|' + '|'.join('---' for _ in header) + '|']
+    for mode, result in report['modes'].items():
+        for case in ('direct', 'baton', 'haproxy', 'nginx'):
+            m = result.get(case)
+            if m is None:
+                continue
+            by = m['connection_rate'].get('cpu_s_per_1000_by_part', {})
+            label = 'baton %s' % mode if case == 'baton' \
+                else '%s (%s net)' % (case, mode)
+            lines.append('| ' + ' | '.join(
+                [label] + [fmt(by.get(p), '%.3f') for p in parts] +
+                [fmt(sum(by.values()) if by else None, '%.3f')]) + ' |')
+    return lines[0] + '\n' + '\n'.join(lines[1:])
 
 
 def plots(report, directory):

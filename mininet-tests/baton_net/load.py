@@ -15,11 +15,13 @@ def client_loop(bn, client='c2', max_time=10, timing=False):
     """New connections to the VIP, one after another, until the block ends;
        yields a list that then holds one 'status server' line per request
        (status 000: no answer within max_time seconds); with timing, lines
-       are 'status time-to-first-byte server'."""
+       are 'status time-to-first-byte time-connected server' (a connection
+       time of 0: the handshake never completed)."""
     out = os.path.join(bn.run_dir, 'loop-%s-%d.txt' % (client, time.time()))
     stop = out + '.stop'
-    fields = '%%{http_code} %%{time_starttransfer} %%header{x-served-by}' \
-        if timing else '%%{http_code} %%header{x-served-by}'
+    fields = '%%{http_code} %%{time_starttransfer} %%{time_connect} ' \
+        '%%header{x-served-by}' if timing \
+        else '%%{http_code} %%header{x-served-by}'
     script = ('i=0; while [ ! -e %s ]; do curl -s -o /dev/null -m %d '
               '-w "' + fields + '\\n" '
               'http://%s/loop/$i; i=$((i+1)); done') % (stop, max_time, VIP)
@@ -38,6 +40,23 @@ def client_loop(bn, client='c2', max_time=10, timing=False):
             proc.wait()
         with open(out) as f:
             lines.extend(line.split() for line in f if line.strip())
+
+
+def syn_flood(bn, client, seconds, while_flooding=None):
+    """A SYN flood to the VIP's port 80 from `client` (hping3 --flood, random
+       source addresses) for `seconds`; calls while_flooding() twice a second."""
+    proc = bn.host(client).popen(
+        ['hping3', '--flood', '--rand-source', '-S', '-p', '80', VIP],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if while_flooding:
+                while_flooding()
+            time.sleep(0.5)
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def ttfb_percentiles(lines, *ps):

@@ -1,16 +1,21 @@
 package io.baton.karaf;
 
+import io.baton.controller.flows.Cookies;
+import io.baton.controller.flows.FlowRuleFactory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.projectfloodlight.openflow.exceptions.OFParseError;
 import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.TableId;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -49,10 +54,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>The OpenFlow port speaks OpenFlow 1.3 (HELLO, then FEATURES_REQUEST, decoded with
  *       openflowj); {@code GET /api/v1/stats} answers 200 with the token and 401 without; every
  *       socket Karaf listens on is a loopback one.</li>
- *   <li>{@code feature:uninstall}: ports closed, no Baton thread left, no Baton bundle left.</li>
+ *   <li>An emulated switch ({@link EmulatedSwitch}) connects and stays; it receives Baton's base
+ *       rules (table-miss and VIP intercept, ADD flow-mods with Baton's cookie).</li>
+ *   <li>{@code feature:uninstall}: before the controller closes the switch's connection, the switch
+ *       gets a DELETE flow-mod for Baton's cookie under Baton's app mask in every table, then a
+ *       barrier it answers, and Karaf's log says the controller saw that answer. Then: ports
+ *       closed, no Baton thread left, no Baton bundle left.</li>
  *   <li>Installed again (a second activation in the same JVM works: nothing static or leaked is
- *       in the way), then Karaf is stopped ({@code bin/stop}): its JVM exits and the OpenFlow port
- *       is closed.</li>
+ *       in the way), an emulated switch gets the base rules again, then Karaf is stopped
+ *       ({@code bin/stop}): the switch is let go without any DELETE (a framework shutdown is a
+ *       restart: handed-off connections keep their rules), its JVM exits and the OpenFlow port is
+ *       closed.</li>
  *   <li>Karaf started again: the installed feature comes back by itself and the OpenFlow port
  *       answers; stopped again.</li>
  * </ol>
@@ -65,6 +77,7 @@ class KarafStandaloneIT {
     private static final List<String> BATON_BUNDLES = List.of("io.baton.flow-rules", "io.baton.dispatcher",
             "io.baton.topology", "io.baton.handoff-protocol", "io.baton.controller-app");
     private static final String OPENFLOWJ_BUNDLE = "org.projectfloodlight.openflowj";
+    private static final long DPID = 0xBA7051L;
     /**
      * Thread names the controller's parts give (engine, OpenFlow, REST workers) or get from Netty
      * (handoff) and from the JDK's HTTP server (REST).
@@ -109,7 +122,11 @@ class KarafStandaloneIT {
             assertOnlyLoopbackListeners(karaf);
             assertBatonThreads(karaf, true);
 
-            expectOk(karaf.client("feature:uninstall baton-standalone"));
+            try (EmulatedSwitch sw = EmulatedSwitch.connect(KarafInstance.LOOPBACK, openflowPort, DPID)) {
+                awaitBaseRules(sw);
+                expectOk(karaf.client("feature:uninstall baton-standalone"));
+                assertBatonRulesDeletedBeforeClose(sw, karaf);
+            }
             for (int port : List.of(openflowPort, handoffPort, restPort)) {
                 KarafInstance.awaitPort(port, false, SETTLE);
             }
@@ -121,7 +138,11 @@ class KarafStandaloneIT {
             KarafInstance.awaitPort(openflowPort, true, SETTLE);
             assertOpenFlowHandshake();
 
-            karaf.stop(SETTLE);
+            try (EmulatedSwitch sw = EmulatedSwitch.connect(KarafInstance.LOOPBACK, openflowPort, DPID)) {
+                awaitBaseRules(sw);
+                karaf.stop(SETTLE);
+                assertBatonRulesKept(sw);
+            }
             assertTrue(!KarafInstance.accepts(openflowPort), "OpenFlow port open after Karaf stopped");
 
             // Installed features survive a restart; the controller bundle starts after Jersey's.
@@ -207,18 +228,63 @@ class KarafStandaloneIT {
     }
 
     private static OFMessage readMessage(InputStream stream) throws IOException {
-        DataInputStream in = new DataInputStream(stream);
-        byte[] header = new byte[8];
-        in.readFully(header);
-        int length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
-        byte[] message = new byte[length];
-        System.arraycopy(header, 0, message, 0, 8);
-        in.readFully(message, 8, length - 8);
-        try {
-            return OFFactories.getGenericReader().readFrom(Unpooled.wrappedBuffer(message));
-        } catch (OFParseError e) {
-            throw new AssertionError("controller sent an unparseable OpenFlow message", e);
+        OFMessage m = EmulatedSwitch.readMessage(stream);
+        if (m == null) {
+            throw new EOFException("controller closed the connection");
         }
+        return m;
+    }
+
+    private static boolean isBaton(OFFlowMod f) {
+        return (f.getCookie().getValue() & Cookies.APP_MASK) == Cookies.APP;
+    }
+
+    /** The rules every switch gets on connecting: table-miss to the controller and the VIP's intercept. */
+    private static void awaitBaseRules(EmulatedSwitch sw) throws InterruptedException {
+        sw.awaitFlowMod(f -> f.getCommand() == OFFlowModCommand.ADD && isBaton(f)
+                && f.getPriority() == FlowRuleFactory.PRIORITY_TABLE_MISS, SETTLE, "table-miss rule");
+        sw.awaitFlowMod(f -> f.getCommand() == OFFlowModCommand.ADD && isBaton(f)
+                && f.getPriority() == FlowRuleFactory.PRIORITY_VIP_INTERCEPT, SETTLE, "VIP intercept rule");
+    }
+
+    /**
+     * Taking Baton away deletes its rules while the switch is still connected: a DELETE of every
+     * rule under Baton's cookie and app mask in every table, confirmed by a barrier the switch
+     * answered and the controller received, and only then the connection closed.
+     */
+    private static void assertBatonRulesDeletedBeforeClose(EmulatedSwitch sw, KarafInstance karaf) throws Exception {
+        assertTrue(sw.awaitClosedByController(SETTLE), "the controller let the switch go: " + sw.readError());
+        List<OFMessage> got = sw.received();
+        int delete = -1;
+        for (int i = 0; i < got.size() && delete < 0; i++) {
+            if (got.get(i).getType() == OFType.FLOW_MOD) {
+                OFFlowMod f = (OFFlowMod) got.get(i);
+                if (f.getCommand() == OFFlowModCommand.DELETE && f.getCookie().getValue() == Cookies.APP
+                        && f.getCookieMask().getValue() == Cookies.APP_MASK && f.getTableId().equals(TableId.ALL)) {
+                    delete = i;
+                }
+            }
+        }
+        assertTrue(delete >= 0, "no DELETE of Baton's rules before the connection closed: "
+                + EmulatedSwitch.describe(got));
+        OFMessage barrier = got.subList(delete, got.size()).stream()
+                .filter(m -> m.getType() == OFType.BARRIER_REQUEST).findFirst()
+                .orElseThrow(() -> new AssertionError("no barrier after the DELETE: " + EmulatedSwitch.describe(got)));
+        assertTrue(sw.answeredBarrier(barrier.getXid()), "the switch answered barrier " + barrier.getXid());
+        String log = karaf.logTail(200);
+        assertTrue(log.contains("Baton's rules removed from 1 of 1 switch"),
+                "the controller saw the barrier reply before closing; karaf.log ends with:\n" + log);
+    }
+
+    /** A framework shutdown is a restart: the switch is let go with every Baton rule in place. */
+    private static void assertBatonRulesKept(EmulatedSwitch sw) throws InterruptedException {
+        assertTrue(sw.awaitClosedByController(SETTLE), "the switch was let go when Karaf stopped: " + sw.readError());
+        List<OFMessage> got = sw.received();
+        boolean deleted = got.stream().filter(m -> m.getType() == OFType.FLOW_MOD).map(m -> (OFFlowMod) m)
+                .anyMatch(f -> (f.getCommand() == OFFlowModCommand.DELETE || f.getCommand() == OFFlowModCommand.DELETE_STRICT)
+                        && (f.getCookieMask().getValue() & Cookies.APP_MASK) != 0
+                        && (f.getCookie().getValue() & Cookies.APP_MASK) == Cookies.APP);
+        assertTrue(!deleted, "Karaf's shutdown deleted Baton's rules: " + EmulatedSwitch.describe(got));
     }
 
     private void assertRestAnswers() throws Exception {

@@ -59,6 +59,10 @@ public final class OnosFlowTranslator {
 
     /** The ONOS rule for {@code rule} on {@code device}. */
     public static org.onosproject.net.flow.FlowRule toOnos(DeviceId device, FlowRule rule) {
+        if (rule.meterId() != 0) {
+            // OnosSouthbound has no installMeters, so the engine never names a meter here.
+            throw new IllegalArgumentException("meters are not supported on ONOS yet: " + rule);
+        }
         org.onosproject.net.flow.FlowRule.Builder b = DefaultFlowRule.builder()
                 .forDevice(device)
                 .forTable(TABLE)
@@ -87,6 +91,9 @@ public final class OnosFlowTranslator {
         m.ipv4Dst().ifPresent(ip -> b.matchIPDst(toPrefix(ip)));
         m.tcpSrc().ifPresent(p -> b.matchTcpSrc(TpPort.tpPort(p)));
         m.tcpDst().ifPresent(p -> b.matchTcpDst(TpPort.tpPort(p)));
+        if (m.tcpFlags().isPresent()) {
+            throw new IllegalArgumentException("TCP flag matches are not supported on ONOS yet: " + m);
+        }
         return b.build();
     }
 

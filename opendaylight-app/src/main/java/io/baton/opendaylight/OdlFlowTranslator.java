@@ -85,6 +85,10 @@ public final class OdlFlowTranslator {
      * anyway (its outbound queue), so the RPC result is the switch's confirmation either way.
      */
     public static AddFlowInput toAddFlow(SwitchId sw, FlowRule rule) {
+        if (rule.meterId() != 0) {
+            // OdlSouthbound has no installMeters, so the engine never names a meter here.
+            throw new IllegalArgumentException("meters are not supported on OpenDaylight yet: " + rule);
+        }
         return new AddFlowInputBuilder()
                 .setNode(NodeIds.nodeRef(sw))
                 .setTableId(TABLE)
@@ -158,6 +162,9 @@ public final class OdlFlowTranslator {
 
     /** The flow match: one exact field per present FlowMatch field. */
     public static Match toMatch(SwitchId sw, FlowMatch m) {
+        if (m.tcpFlags().isPresent()) {
+            throw new IllegalArgumentException("TCP flag matches are not supported on OpenDaylight yet: " + m);
+        }
         MatchBuilder b = new MatchBuilder();
         m.inPort().ifPresent(p -> b.setInPort(NodeIds.connectorId(sw, Integer.toString(p))));
         if (m.ethSrc().isPresent() || m.ethDst().isPresent() || m.ethType().isPresent()) {

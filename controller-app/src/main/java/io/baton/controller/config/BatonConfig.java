@@ -15,13 +15,14 @@ public final class BatonConfig {
     private final InetSocketAddress restListen;
     private final Path tokenFile;
     private final FrontendSettings frontend;
+    private final PacketInLimits packetInLimits;
     private final int flowIdleTimeoutSeconds;
     private final List<ServiceConfig> services;
 
     public BatonConfig(InetSocketAddress openflowListen, InetSocketAddress handoffListen, Path secretFile,
                        int heartbeatTimeoutMillis, int riseHeartbeats, int handoffTimeoutMillis, InetSocketAddress restListen,
-                       Path tokenFile, FrontendSettings frontend, int flowIdleTimeoutSeconds,
-                       List<ServiceConfig> services) {
+                       Path tokenFile, FrontendSettings frontend, PacketInLimits packetInLimits,
+                       int flowIdleTimeoutSeconds, List<ServiceConfig> services) {
         this.openflowListen = openflowListen;
         this.handoffListen = handoffListen;
         this.secretFile = secretFile;
@@ -31,6 +32,7 @@ public final class BatonConfig {
         this.restListen = restListen;
         this.tokenFile = tokenFile;
         this.frontend = frontend;
+        this.packetInLimits = packetInLimits;
         this.flowIdleTimeoutSeconds = flowIdleTimeoutSeconds;
         this.services = List.copyOf(services);
     }
@@ -45,12 +47,13 @@ public final class BatonConfig {
     public InetSocketAddress restListen() { return restListen; }
     public Path tokenFile() { return tokenFile; }
     public FrontendSettings frontend() { return frontend; }
+    public PacketInLimits packetInLimits() { return packetInLimits; }
     public int flowIdleTimeoutSeconds() { return flowIdleTimeoutSeconds; }
     public List<ServiceConfig> services() { return services; }
 
     /** The same settings with other services (the REST API's changes). */
     public BatonConfig withServices(List<ServiceConfig> s) {
         return new BatonConfig(openflowListen, handoffListen, secretFile, heartbeatTimeoutMillis, riseHeartbeats,
-                handoffTimeoutMillis, restListen, tokenFile, frontend, flowIdleTimeoutSeconds, s);
+                handoffTimeoutMillis, restListen, tokenFile, frontend, packetInLimits, flowIdleTimeoutSeconds, s);
     }
 }

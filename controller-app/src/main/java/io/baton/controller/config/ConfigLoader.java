@@ -98,6 +98,16 @@ public final class ConfigLoader {
                     fe.integer("receiveWindow", d.receiveWindow(), 1024, 1 << 20));
             fe.rejectUnknownFields();
         }
+        PacketInLimits limits = PacketInLimits.defaults();
+        if (top.has("packetInLimits")) {
+            JsonNode pl = top.field("packetInLimits");
+            PacketInLimits d = limits;
+            limits = new PacketInLimits(
+                    pl.integer("synPerSecond", d.synPerSecond(), 0, 10_000_000),
+                    pl.integer("vipPerSecond", d.vipPerSecond(), 0, 10_000_000),
+                    pl.integer("otherPerSecond", d.otherPerSecond(), 0, 10_000_000));
+            pl.rejectUnknownFields();
+        }
         int idle = 60;
         if (top.has("flows")) {
             JsonNode fl = top.field("flows");
@@ -108,7 +118,7 @@ public final class ConfigLoader {
         List<ServiceConfig> services = services(top.required("services"));
         top.rejectUnknownFields();
         return new BatonConfig(ofListen, hoListen, secret, heartbeatTimeout, rise, handoffTimeout, restListen, token,
-                frontend, idle, services);
+                frontend, limits, idle, services);
     }
 
     private static List<ServiceConfig> services(JsonNode list) throws ConfigException {

@@ -4,28 +4,49 @@ import io.baton.controller.admin.ClusterAdmin;
 import io.baton.controller.config.BatonConfig;
 import io.baton.controller.config.ConfigStore;
 import io.baton.controller.engine.BatonEngine;
+import io.baton.controller.flows.Cookies;
+import io.baton.controller.flows.FlowRuleFactory;
 import io.baton.controller.handoff.HandoffServer;
 import io.baton.controller.rest.RestServer;
 import io.baton.controller.southbound.Southbound;
+import io.baton.flowrules.api.SwitchId;
 import io.baton.handoff.protocol.SecretFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Baton's engine with its handoff channel and REST API, on whatever southbound the host gives:
  * what the standalone controller, the ONOS app and the OpenDaylight app each start. The host
  * starts its southbound's switch connections after this returns (the engine is ready for them)
- * and closes them before {@link #close()}.
+ * and closes them before {@link #close()}, or after {@link #closeAndRemoveRules(Duration)}.
  */
 public final class BatonRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatonRuntime.class);
+
     private final BatonEngine engine;
+    private final Southbound southbound;
     private final HandoffServer handoff = new HandoffServer();
     private final RestServer rest = new RestServer();
 
-    private BatonRuntime(BatonEngine engine) {
+    private BatonRuntime(BatonEngine engine, Southbound southbound) {
         this.engine = engine;
+        this.southbound = southbound;
     }
 
     /**
@@ -34,7 +55,7 @@ public final class BatonRuntime implements AutoCloseable {
      */
     public static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound) {
         BatonConfig config = store.current();
-        BatonRuntime runtime = new BatonRuntime(new BatonEngine(config, southbound));
+        BatonRuntime runtime = new BatonRuntime(new BatonEngine(config, southbound), southbound);
         try {
             runtime.engine.start();
             // The engine prepares the switches it finds at start on its own thread; let that pass
@@ -63,14 +84,105 @@ public final class BatonRuntime implements AutoCloseable {
     }
 
     /** The REST API's counters by name (refused calls and why, changes made). */
-    public java.util.Map<String, Long> restCounters() {
+    public Map<String, Long> restCounters() {
         return rest.counters().snapshot();
     }
 
+    /**
+     * Stops Baton and leaves the switches' rules in place: handed-off connections keep flowing
+     * through the switch while the controller is away, and the next run takes them back
+     * ({@code ConnectionRecovery}). For every restart: a process stopped, a framework shut down,
+     * a configuration changed.
+     */
     @Override
     public void close() {
         rest.close();
         handoff.close();
         engine.close();
+    }
+
+    /**
+     * Takes Baton away for good (a Karaf feature uninstalled, its configuration deleted): stops
+     * like {@link #close()}, then deletes every Baton rule (cookie {@link Cookies#APP} under
+     * {@link Cookies#APP_MASK}: base, L2 and per-connection rules) from every switch connected now,
+     * and waits at most {@code timeout} in all for the switches' barrier replies. The deletion
+     * comes after the engine has stopped, so no rule the engine installs can follow it. The host
+     * closes its switch connections after this returns; a switch not connected now keeps its rules.
+     *
+     * @return the switches that confirmed the deletion and those that did not, with why
+     */
+    public RuleRemoval closeAndRemoveRules(Duration timeout) {
+        close();
+        Map<SwitchId, CompletableFuture<Void>> removals = new LinkedHashMap<>();
+        for (SwitchId sw : southbound.switches()) {
+            CompletableFuture<Void> f;
+            try {
+                f = southbound.removeRulesByCookie(sw, Cookies.APP, Cookies.APP_MASK)
+                        .thenCompose(ok -> southbound.removeMeters(sw, FlowRuleFactory.METER_IDS));
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            removals.put(sw, f);
+        }
+        try {
+            CompletableFuture.allOf(removals.values().toArray(new CompletableFuture<?>[0]))
+                    .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // told per switch below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Set<SwitchId> cleaned = new LinkedHashSet<>();
+        Map<SwitchId, String> failed = new LinkedHashMap<>();
+        removals.forEach((sw, f) -> {
+            if (!f.isDone()) {
+                failed.put(sw, "no barrier reply within " + timeout.toMillis() + " ms");
+            } else if (f.isCompletedExceptionally()) {
+                failed.put(sw, failure(f));
+            } else {
+                cleaned.add(sw);
+            }
+        });
+        RuleRemoval result = new RuleRemoval(cleaned, failed);
+        log.info("Baton's rules removed from {} of {} switch(es)", cleaned.size(), removals.size());
+        failed.forEach((sw, why) -> log.warn("switch {}: Baton's rules not removed: {}", sw, why));
+        return result;
+    }
+
+    /** Why a future that completed exceptionally failed, for the log. */
+    private static String failure(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return "no failure";
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        }
+    }
+
+    /** What {@link #closeAndRemoveRules(Duration)} achieved, switch by switch. */
+    public static final class RuleRemoval {
+        private final Set<SwitchId> cleaned;
+        private final Map<SwitchId, String> failed;
+
+        RuleRemoval(Set<SwitchId> cleaned, Map<SwitchId, String> failed) {
+            this.cleaned = Collections.unmodifiableSet(new LinkedHashSet<>(cleaned));
+            this.failed = Collections.unmodifiableMap(new LinkedHashMap<>(failed));
+        }
+
+        /** Switches that confirmed the deletion (barrier reply). */
+        public Set<SwitchId> cleaned() {
+            return cleaned;
+        }
+
+        /** Switches that refused the deletion, left, or did not answer in time, with why. */
+        public Map<SwitchId, String> failed() {
+            return failed;
+        }
+
+        @Override
+        public String toString() {
+            return "cleaned " + cleaned + ", failed " + failed;
+        }
     }
 }

@@ -23,6 +23,7 @@ import io.baton.flowrules.api.FlowRemoved;
 import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.SwitchId;
 import io.baton.handoff.protocol.ConnectionClosed;
 import io.baton.handoff.protocol.HandoffDrop;
@@ -82,6 +83,8 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private final ConnectionTable table;
     private final ServerRegistry registry;
     private final HostTable hosts = new HostTable(65_536);
+    /** Switches whose base rules go through packet-in meters (engine thread). */
+    private final Set<SwitchId> meteredSwitches = new HashSet<>();
     private final FlowRuleFactory flows;
     private final L2Forwarder l2;
     private final TcpFrontend frontend;
@@ -100,7 +103,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         this.table = new ConnectionTable(config.frontend().maxHalfOpen(), config.frontend().maxConnections(),
                 firstConnectionId(System.currentTimeMillis()));
         this.registry = new ServerRegistry(config.services(), config.riseHeartbeats());
-        this.flows = new FlowRuleFactory(config.flowIdleTimeoutSeconds());
+        this.flows = new FlowRuleFactory(config.flowIdleTimeoutSeconds(), config.packetInLimits());
         this.l2 = new L2Forwarder(southbound, hosts, flows, counters, Map.of());
         indexVips(config.services());
         SecureRandom rnd = new SecureRandom();
@@ -265,9 +268,10 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         List<FlowRule> gone = new ArrayList<>();
         List<FlowRule> added = new ArrayList<>();
         Set<FlowRule> afterRules = new HashSet<>();
-        after.forEach(s -> afterRules.add(flows.vipIntercept(s)));
+        boolean metered = meteredSwitches.contains(sw);
+        after.forEach(s -> afterRules.addAll(flows.intercepts(s, metered)));
         Set<FlowRule> beforeRules = new HashSet<>();
-        before.forEach(s -> beforeRules.add(flows.vipIntercept(s)));
+        before.forEach(s -> beforeRules.addAll(flows.intercepts(s, metered)));
         for (FlowRule r : beforeRules) {
             if (!afterRules.contains(r)) {
                 gone.add(r);
@@ -316,6 +320,30 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         return s.mac() != null && hosts.locate(s.mac()).isPresent();
     }
 
+    /** Table-miss and VIP intercepts, through the switch's packet-in meters when it took them. */
+    private void installBaseRules(SwitchId sw, boolean metered) {
+        if (metered) {
+            meteredSwitches.add(sw);
+        } else {
+            meteredSwitches.remove(sw);
+        }
+        List<FlowRule> base = flows.baseRules(currentServices, metered);
+        southbound.installRules(sw, base).whenComplete((ok, err) -> {
+            if (err != null) {
+                log.error("switch {}: base rules refused: {}", sw, err.getMessage());
+            } else {
+                log.info("switch {} ready: {} base rules{}", sw, base.size(), metered ? ", packet-ins metered" : "");
+            }
+        });
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
     // ---- southbound events (Netty threads) → engine thread
 
     @Override
@@ -327,6 +355,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     public void switchDown(SwitchId sw) {
         loop.execute(() -> {
             log.info("switch {} gone", sw);
+            meteredSwitches.remove(sw);
             recovery.switchDown(sw);
             hosts.forgetSwitch(sw);
             l2.forgetSwitch(sw);
@@ -413,18 +442,19 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     private void prepareSwitch(SwitchId sw) {
         recovery.switchUp(sw);
-        List<FlowRule> base = new ArrayList<>();
-        base.add(flows.tableMiss());
-        for (ServiceConfig s : currentServices) {
-            base.add(flows.vipIntercept(s));
+        List<Meter> meters = flows.packetInMeters();
+        if (meters.isEmpty()) {
+            installBaseRules(sw, false);
+        } else {
+            southbound.installMeters(sw, meters).whenComplete((ok, err) -> loop.execute(() -> {
+                if (err != null) {
+                    counters.metersRefused.increment();
+                    log.warn("switch {}: packet-in meters refused ({}); what it sends the controller is not rate-limited",
+                            sw, rootMessage(err));
+                }
+                installBaseRules(sw, err == null);
+            }));
         }
-        southbound.installRules(sw, base).whenComplete((ok, err) -> {
-            if (err != null) {
-                log.error("switch {}: base rules refused: {}", sw, err.getMessage());
-            } else {
-                log.info("switch {} ready: {} base rules", sw, base.size());
-            }
-        });
         probeServers(true);
     }
 

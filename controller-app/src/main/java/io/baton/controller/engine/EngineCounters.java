@@ -45,6 +45,8 @@ public final class EngineCounters {
     public final LongAdder handoffsRedispatched = new LongAdder();
     public final LongAdder connectionsClosed = new LongAdder();
     public final LongAdder rulesReinstated = new LongAdder();
+    /** Switches that would not take the packet-in meters (their packet-ins are not rate-limited). */
+    public final LongAdder metersRefused = new LongAdder();
     /** Payload of server-to-client TCP packets that reached the controller: 0 means true direct return. */
     public final LongAdder serverToClientPayloadBytes = new LongAdder();
     public final LongAdder agentAuthFailures = new LongAdder();

@@ -1,5 +1,6 @@
 package io.baton.controller.flows;
 
+import io.baton.controller.config.PacketInLimits;
 import io.baton.controller.config.ServiceConfig;
 import io.baton.controller.config.ServiceMode;
 import io.baton.controller.connection.Connection;
@@ -9,6 +10,7 @@ import io.baton.flowrules.api.FlowMatch;
 import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.Meter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,26 +25,102 @@ public final class FlowRuleFactory {
     public static final int PRIORITY_TABLE_MISS = 0;
     public static final int PRIORITY_L2 = 10;
     public static final int PRIORITY_VIP_INTERCEPT = 100;
+    public static final int PRIORITY_VIP_SYN = 101;
     public static final int PRIORITY_CONNECTION = 200;
     private static final int L2_IDLE_SECONDS = 300;
+    /** Meter ids: one per kind of packet-in (see {@link PacketInLimits}). */
+    public static final long METER_SYN = 1;
+    public static final long METER_VIP = 2;
+    public static final long METER_OTHER = 3;
+    /** Every meter id Baton may use, for removal. */
+    public static final List<Long> METER_IDS = List.of(METER_SYN, METER_VIP, METER_OTHER);
+    private static final int MIN_BURST = 64;
+    private static final int TCP_SYN = 0x002;
 
     private final int connectionIdleSeconds;
+    private final PacketInLimits limits;
 
     public FlowRuleFactory(int connectionIdleSeconds) {
+        this(connectionIdleSeconds, PacketInLimits.defaults());
+    }
+
+    public FlowRuleFactory(int connectionIdleSeconds, PacketInLimits limits) {
         this.connectionIdleSeconds = connectionIdleSeconds;
+        this.limits = limits;
     }
 
     /** Whatever no other rule matches goes to the controller, whole. */
     public FlowRule tableMiss() {
+        return tableMiss(false);
+    }
+
+    /**
+     * The table-miss rule, through the "other" meter when {@code metered} (the switch took the
+     * meters of {@link #packetInMeters()}) and that limit is set.
+     */
+    public FlowRule tableMiss(boolean metered) {
         return FlowRule.builder().priority(PRIORITY_TABLE_MISS).cookie(Cookies.of(Cookies.Kind.BASE, 0))
-                .match(FlowMatch.any()).actions(FlowAction.toController()).build();
+                .match(FlowMatch.any()).actions(FlowAction.toController())
+                .meterId(meterIf(metered, METER_OTHER, limits.otherPerSecond())).build();
     }
 
     /** New connections to a service come to the controller for the handshake. */
     public FlowRule vipIntercept(ServiceConfig service) {
+        return vipIntercept(service, false);
+    }
+
+    /** The VIP intercept, through the "vip" meter when {@code metered} and that limit is set. */
+    public FlowRule vipIntercept(ServiceConfig service, boolean metered) {
         return FlowRule.builder().priority(PRIORITY_VIP_INTERCEPT).cookie(Cookies.of(Cookies.Kind.BASE, 0))
                 .match(FlowMatch.builder().tcp().ipv4Dst(service.vip()).tcpDst(service.port()).build())
-                .actions(FlowAction.toController()).build();
+                .actions(FlowAction.toController())
+                .meterId(meterIf(metered, METER_VIP, limits.vipPerSecond())).build();
+    }
+
+    /**
+     * The rules that bring a service's packets to the controller: the VIP intercept and, when
+     * metered with a SYN limit, one above it for SYNs alone, so that a SYN flood spends its own
+     * budget and not that of clients finishing their handshake.
+     */
+    public List<FlowRule> intercepts(ServiceConfig service, boolean metered) {
+        FlowRule all = vipIntercept(service, metered);
+        if (!metered || limits.synPerSecond() == 0) {
+            return List.of(all);
+        }
+        FlowRule syns = FlowRule.builder().priority(PRIORITY_VIP_SYN).cookie(Cookies.of(Cookies.Kind.BASE, 0))
+                .match(FlowMatch.builder().tcp().ipv4Dst(service.vip()).tcpDst(service.port())
+                        .tcpFlags(TCP_SYN, TCP_SYN).build())
+                .actions(FlowAction.toController()).meterId(METER_SYN).build();
+        return List.of(syns, all);
+    }
+
+    /** The table-miss rule and every service's intercepts. */
+    public List<FlowRule> baseRules(List<ServiceConfig> services, boolean metered) {
+        List<FlowRule> base = new ArrayList<>();
+        base.add(tableMiss(metered));
+        for (ServiceConfig s : services) {
+            base.addAll(intercepts(s, metered));
+        }
+        return base;
+    }
+
+    /** The meters the limits call for (none when every limit is 0), 10 % of a second's worth of burst. */
+    public List<Meter> packetInMeters() {
+        List<Meter> meters = new ArrayList<>(3);
+        addMeter(meters, METER_SYN, limits.synPerSecond());
+        addMeter(meters, METER_VIP, limits.vipPerSecond());
+        addMeter(meters, METER_OTHER, limits.otherPerSecond());
+        return meters;
+    }
+
+    private static void addMeter(List<Meter> meters, long id, int perSecond) {
+        if (perSecond > 0) {
+            meters.add(new Meter(id, perSecond, Math.max(MIN_BURST, perSecond / 10)));
+        }
+    }
+
+    private static long meterIf(boolean metered, long id, int perSecond) {
+        return metered && perSecond > 0 ? id : 0;
     }
 
     /** Plain forwarding toward a learned host. */

@@ -6,6 +6,7 @@ import io.baton.controller.southbound.SouthboundListener;
 import io.baton.flowrules.api.FlowRemoved;
 import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.FlowStatsEntry;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 import io.baton.flowrules.openflow.OpenFlow13Translator;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -207,6 +209,42 @@ public final class OpenFlowController implements Southbound {
         return c == null ? notConnected(sw, "remove rules by cookie")
                 : c.flowModsWithBarrier("removal by cookie", List.of(new CookieDeletion(cookie, cookieMask)),
                         (item, xid) -> OpenFlow13Translator.toFlowDeleteByCookie(cookie, cookieMask, xid));
+    }
+
+    /**
+     * Adds the meters; if the switch already has one of them (a controller restart), changes
+     * them all instead, which keeps the rules that name them.
+     */
+    @Override
+    public CompletableFuture<Void> installMeters(SwitchId sw, List<Meter> meters) {
+        List<Meter> copy = List.copyOf(meters);
+        SwitchConnection c = connection(sw);
+        if (c == null) {
+            return notConnected(sw, "install meters");
+        }
+        return c.flowModsWithBarrier("install of " + copy.size() + " meter(s)", copy, OpenFlow13Translator::toMeterAdd)
+                .handle((ok, e) -> {
+                    if (e == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                    if (cause instanceof OpenFlowErrorException
+                            && "METER_EXISTS".equals(((OpenFlowErrorException) cause).errorCode())) {
+                        return c.flowModsWithBarrier("change of " + copy.size() + " meter(s)", copy,
+                                OpenFlow13Translator::toMeterModify);
+                    }
+                    return CompletableFuture.<Void>failedFuture(cause);
+                })
+                .thenCompose(f -> f);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeMeters(SwitchId sw, List<Long> meterIds) {
+        List<Long> copy = List.copyOf(meterIds);
+        SwitchConnection c = connection(sw);
+        return c == null ? notConnected(sw, "remove meters")
+                : c.flowModsWithBarrier("removal of " + copy.size() + " meter(s)", copy,
+                        OpenFlow13Translator::toMeterDelete);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.baton.controller.southbound;
 
 import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.FlowStatsEntry;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 
@@ -38,6 +39,24 @@ public interface Southbound {
 
     /** Deletes every rule whose cookie matches under the mask, confirmed by barrier. */
     CompletableFuture<Void> removeRulesByCookie(SwitchId sw, long cookie, long cookieMask);
+
+    /**
+     * Creates or replaces these meters, confirmed by barrier; a rule may name one once this
+     * completed. Completes exceptionally if the switch (or the platform) has no meters: the
+     * engine then installs its rules unmetered. Deleting a meter would delete the rules that
+     * name it, so meters are only ever added or changed.
+     */
+    default CompletableFuture<Void> installMeters(SwitchId sw, List<Meter> meters) {
+        return CompletableFuture.failedFuture(new SouthboundException("meters are not supported here"));
+    }
+
+    /**
+     * Deletes these meters (and, as OpenFlow says, any rule still naming one), confirmed by
+     * barrier. Where meters are not supported there is nothing to delete: completes at once.
+     */
+    default CompletableFuture<Void> removeMeters(SwitchId sw, List<Long> meterIds) {
+        return CompletableFuture.completedFuture(null);
+    }
 
     /** The rules whose cookie matches under the mask, as the switch reports them. */
     CompletableFuture<List<FlowStatsEntry>> flowStats(SwitchId sw, long cookie, long cookieMask);

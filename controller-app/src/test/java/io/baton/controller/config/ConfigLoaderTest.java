@@ -30,6 +30,20 @@ public class ConfigLoaderTest {
         assertEquals(2, s.pools().size());
         assertEquals(1, s.rules().size());
         assertEquals("02:00:0a:00:00:64", s.virtualMac().toString());
+        assertEquals(PacketInLimits.defaults().synPerSecond(), c.packetInLimits().synPerSecond());
+    }
+
+    @Test
+    void packetInLimitsLoadAndBadOnesAreRefused() throws Exception {
+        String limits = "\"packetInLimits\": {\"synPerSecond\": 500, \"otherPerSecond\": 0}, \"services\":";
+        BatonConfig c = ConfigLoader.parse(GOOD.replace("\"services\":", limits), Path.of("/cfg"));
+        assertEquals(500, c.packetInLimits().synPerSecond());
+        assertEquals(PacketInLimits.defaults().vipPerSecond(), c.packetInLimits().vipPerSecond(), "unset: the default");
+        assertEquals(0, c.packetInLimits().otherPerSecond(), "0: no limit");
+        assertTrue(error(GOOD.replace("\"services\":", "\"packetInLimits\": {\"synPerSecond\": -1}, \"services\":"))
+                .startsWith("packetInLimits.synPerSecond: must be a whole number"));
+        assertTrue(error(GOOD.replace("\"services\":", "\"packetInLimits\": {\"synsPerSecond\": 5}, \"services\":"))
+                .startsWith("packetInLimits.synsPerSecond: unknown field"));
     }
 
     private static String error(String json) {

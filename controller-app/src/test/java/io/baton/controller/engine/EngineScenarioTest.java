@@ -15,6 +15,7 @@ import io.baton.flowrules.api.FlowAction;
 import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 import io.baton.handoff.protocol.ConnectionClosed;
@@ -34,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -333,5 +335,41 @@ class EngineScenarioTest {
         // left the half-open table by being handed off.
         assertEquals(1L, engine.counters().halfOpenEvicted.sum());
         assertEquals(0, ((java.util.Map<?, ?>) engine.stats().get().get("connections")).get("halfOpen"));
+    }
+
+    @Test
+    void packetInsGoThroughMetersWhenTheSwitchHasThem() throws Exception {
+        BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD.replace("\"services\":",
+                "\"packetInLimits\": {\"synPerSecond\": 300, \"vipPerSecond\": 900, \"otherPerSecond\": 0}, \"services\":"),
+                Path.of("/cfg"));
+        sb.supportsMeters = true;
+        engine = new BatonEngine(config, sb);
+        engine.start();
+        await(() -> sb.installed.size() >= 3, "base rules");
+        assertEquals(List.of(new Meter(FlowRuleFactory.METER_SYN, 300, 64), new Meter(FlowRuleFactory.METER_VIP, 900, 90)),
+                sb.meters, "a meter per limit set, none for the unlimited kind");
+        FlowRule miss = sb.installed.get(0);
+        assertEquals(FlowRuleFactory.PRIORITY_TABLE_MISS, miss.priority());
+        assertEquals(0, miss.meterId(), "other packet-ins unlimited");
+        FlowRule syns = sb.installed.get(1);
+        assertEquals(FlowRuleFactory.PRIORITY_VIP_SYN, syns.priority());
+        assertEquals(FlowRuleFactory.METER_SYN, syns.meterId());
+        assertEquals(Optional.of(0x002), syns.match().tcpFlags());
+        assertEquals(Optional.of(VIP), syns.match().ipv4Dst());
+        FlowRule rest = sb.installed.get(2);
+        assertEquals(FlowRuleFactory.PRIORITY_VIP_INTERCEPT, rest.priority());
+        assertEquals(FlowRuleFactory.METER_VIP, rest.meterId());
+        assertEquals(Optional.empty(), rest.match().tcpFlags());
+        assertEquals(0L, engine.counters().metersRefused.sum());
+    }
+
+    @Test
+    void aSwitchWithoutMetersGetsUnmeteredRules() throws Exception {
+        sb.supportsMeters = false;
+        start("nat");
+        await(() -> sb.installed.size() >= 2, "base rules");
+        assertEquals(1L, engine.counters().metersRefused.sum());
+        assertEquals(2, sb.installed.size(), "table-miss and one intercept, no SYN rule: " + sb.installed);
+        assertTrue(sb.installed.stream().allMatch(r -> r.meterId() == 0), sb.installed.toString());
     }
 }

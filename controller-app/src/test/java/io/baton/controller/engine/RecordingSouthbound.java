@@ -4,6 +4,7 @@ import io.baton.controller.southbound.Southbound;
 import io.baton.controller.southbound.SouthboundListener;
 import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.FlowStatsEntry;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 
@@ -25,6 +26,9 @@ public final class RecordingSouthbound implements Southbound {
     public final List<FlowRule> installed = Collections.synchronizedList(new ArrayList<>());
     public final List<long[]> removedByCookie = Collections.synchronizedList(new ArrayList<>());
     public volatile boolean refuseRules;
+    /** Whether the fake switch has meters; without them installMeters fails, as on a switch that has none. */
+    public volatile boolean supportsMeters;
+    public final List<Meter> meters = Collections.synchronizedList(new ArrayList<>());
     /** What the next flow-stats request gets; null: an empty table at once. */
     public volatile CompletableFuture<List<FlowStatsEntry>> nextStats;
     public final java.util.concurrent.atomic.AtomicInteger statsRequests = new java.util.concurrent.atomic.AtomicInteger();
@@ -60,6 +64,15 @@ public final class RecordingSouthbound implements Southbound {
             return CompletableFuture.failedFuture(new io.baton.controller.southbound.SouthboundException("refused by test"));
         }
         installed.addAll(rules);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> installMeters(SwitchId sw, List<Meter> list) {
+        if (!supportsMeters) {
+            return CompletableFuture.failedFuture(new io.baton.controller.southbound.SouthboundException("no meters (test)"));
+        }
+        meters.addAll(list);
         return CompletableFuture.completedFuture(null);
     }
 

@@ -15,6 +15,7 @@ import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 
@@ -212,6 +213,38 @@ class OvsIntegrationTest {
 
     private static FlowRule tableMiss() {
         return FlowRule.builder().priority(0).cookie(PREFIX | 3).actions(FlowAction.toController()).build();
+    }
+
+    @Test
+    void metersAreInstalledChangedAndNamedByRules() throws Exception {
+        controller.installMeters(sw, List.of(new Meter(1, 2000, 200), new Meter(2, 9000, 900)))
+                .get(WAIT, TimeUnit.MILLISECONDS);
+        FlowRule syns = FlowRule.builder().priority(101).cookie(PREFIX | 4).meterId(1)
+                .match(FlowMatch.builder().tcp().ipv4Dst(VIP).tcpDst(80).tcpFlags(0x002, 0x002).build())
+                .actions(FlowAction.toController()).build();
+        controller.installRules(sw, List.of(syns)).get(WAIT, TimeUnit.MILLISECONDS);
+        String meters = mustRun("ovs-ofctl", "-O", "OpenFlow13", "dump-meters", bridge).out;
+        assertTrue(meters.contains("meter=1 pktps burst stats bands=\ntype=drop rate=2000 burst_size=200"), meters);
+        assertTrue(meters.contains("meter=2 pktps burst stats bands=\ntype=drop rate=9000 burst_size=900"), meters);
+        String dump = dumpFlows();
+        assertTrue(dump.contains("priority=101,tcp,nw_dst=10.0.0.100,tp_dst=80,tcp_flags=+syn actions=meter:1,CONTROLLER:65535"),
+                dump);
+        List<FlowStatsEntry> stats = controller.flowStats(sw, PREFIX | 4, -1L).get(WAIT, TimeUnit.MILLISECONDS);
+        assertEquals(1, stats.size(), stats.toString());
+        assertEquals(syns.match(), stats.get(0).match(), "the TCP flags read back from the switch");
+
+        // A restarted controller installs them again: the switch has them, so they are changed,
+        // and the rule that names meter 1 stays.
+        controller.installMeters(sw, List.of(new Meter(1, 3000, 300))).get(WAIT, TimeUnit.MILLISECONDS);
+        String changed = mustRun("ovs-ofctl", "-O", "OpenFlow13", "dump-meters", bridge).out;
+        assertTrue(changed.contains("meter=1 pktps burst stats bands=\ntype=drop rate=3000 burst_size=300"), changed);
+        assertTrue(dumpFlows().contains("actions=meter:1,CONTROLLER:65535"), "the metered rule is still there");
+
+        // Taken away for good (meter 3 never existed): no meter left, nor the rule naming one.
+        controller.removeMeters(sw, List.of(1L, 2L, 3L)).get(WAIT, TimeUnit.MILLISECONDS);
+        String gone = mustRun("ovs-ofctl", "-O", "OpenFlow13", "dump-meters", bridge).out;
+        assertFalse(gone.contains("meter="), gone);
+        assertFalse(dumpFlows().contains("meter:1"), "a rule naming a deleted meter goes with it");
     }
 
     @Test

@@ -24,6 +24,8 @@ public final class FlowMatch {
     private final Ipv4Address ipv4Dst;
     private final Integer tcpSrc;
     private final Integer tcpDst;
+    private final Integer tcpFlags;
+    private final Integer tcpFlagsMask;
 
     private FlowMatch(Builder b) {
         inPort = b.inPort;
@@ -35,6 +37,8 @@ public final class FlowMatch {
         ipv4Dst = b.ipv4Dst;
         tcpSrc = b.tcpSrc;
         tcpDst = b.tcpDst;
+        tcpFlags = b.tcpFlags;
+        tcpFlagsMask = b.tcpFlagsMask;
     }
 
     /** Matches every packet (the table-miss rule's match). */
@@ -55,6 +59,10 @@ public final class FlowMatch {
     public Optional<Ipv4Address> ipv4Dst() { return Optional.ofNullable(ipv4Dst); }
     public Optional<Integer> tcpSrc() { return Optional.ofNullable(tcpSrc); }
     public Optional<Integer> tcpDst() { return Optional.ofNullable(tcpDst); }
+    /** TCP flags that must be set, under {@link #tcpFlagsMask()}; absent when flags do not matter. */
+    public Optional<Integer> tcpFlags() { return Optional.ofNullable(tcpFlags); }
+    /** The flags {@link #tcpFlags()} looks at; present exactly when it is. */
+    public Optional<Integer> tcpFlagsMask() { return Optional.ofNullable(tcpFlagsMask); }
 
     @Override
     public boolean equals(Object o) {
@@ -66,12 +74,13 @@ public final class FlowMatch {
                 && Objects.equals(ethDst, m.ethDst) && Objects.equals(ethType, m.ethType)
                 && Objects.equals(ipProto, m.ipProto) && Objects.equals(ipv4Src, m.ipv4Src)
                 && Objects.equals(ipv4Dst, m.ipv4Dst) && Objects.equals(tcpSrc, m.tcpSrc)
-                && Objects.equals(tcpDst, m.tcpDst);
+                && Objects.equals(tcpDst, m.tcpDst) && Objects.equals(tcpFlags, m.tcpFlags)
+                && Objects.equals(tcpFlagsMask, m.tcpFlagsMask);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(inPort, ethSrc, ethDst, ethType, ipProto, ipv4Src, ipv4Dst, tcpSrc, tcpDst);
+        return Objects.hash(inPort, ethSrc, ethDst, ethType, ipProto, ipv4Src, ipv4Dst, tcpSrc, tcpDst, tcpFlags, tcpFlagsMask);
     }
 
     @Override
@@ -86,6 +95,7 @@ public final class FlowMatch {
         append(sb, "ipv4_dst", ipv4Dst);
         append(sb, "tcp_src", tcpSrc);
         append(sb, "tcp_dst", tcpDst);
+        append(sb, "tcp_flags", tcpFlags == null ? null : String.format("0x%03x/0x%03x", tcpFlags, tcpFlagsMask));
         return sb.append('}').toString();
     }
 
@@ -109,6 +119,8 @@ public final class FlowMatch {
         private Ipv4Address ipv4Dst;
         private Integer tcpSrc;
         private Integer tcpDst;
+        private Integer tcpFlags;
+        private Integer tcpFlagsMask;
 
         private Builder() {
         }
@@ -123,6 +135,16 @@ public final class FlowMatch {
         public Builder tcpSrc(int port) { tcpSrc = checkPort(port); return this; }
         public Builder tcpDst(int port) { tcpDst = checkPort(port); return this; }
 
+        /** The 12 TCP flag bits under {@code mask} must equal {@code flags}, e.g. SYN set: (0x002, 0x002). */
+        public Builder tcpFlags(int flags, int mask) {
+            if (mask <= 0 || mask > 0xfff || (flags & ~mask) != 0) {
+                throw new IllegalArgumentException(String.format("bad TCP flags match 0x%x/0x%x", flags, mask));
+            }
+            tcpFlags = flags;
+            tcpFlagsMask = mask;
+            return this;
+        }
+
         /** A TCP/IPv4 match: sets eth_type and ip_proto for the caller. */
         public Builder tcp() {
             ethType = ETH_TYPE_IPV4;
@@ -135,8 +157,8 @@ public final class FlowMatch {
                     && !Integer.valueOf(ETH_TYPE_IPV4).equals(ethType)) {
                 throw new IllegalStateException("IPv4 fields need eth_type 0x0800");
             }
-            if ((tcpSrc != null || tcpDst != null) && !Integer.valueOf(IP_PROTO_TCP).equals(ipProto)) {
-                throw new IllegalStateException("TCP ports need ip_proto 6");
+            if ((tcpSrc != null || tcpDst != null || tcpFlags != null) && !Integer.valueOf(IP_PROTO_TCP).equals(ipProto)) {
+                throw new IllegalStateException("TCP ports and flags need ip_proto 6");
             }
             return new FlowMatch(this);
         }

@@ -16,6 +16,7 @@ public final class FlowRule {
     private final int idleTimeoutSeconds;
     private final int hardTimeoutSeconds;
     private final boolean notifyOnRemoval;
+    private final long meterId;
 
     private FlowRule(Builder b) {
         match = b.match;
@@ -25,6 +26,7 @@ public final class FlowRule {
         idleTimeoutSeconds = b.idleTimeoutSeconds;
         hardTimeoutSeconds = b.hardTimeoutSeconds;
         notifyOnRemoval = b.notifyOnRemoval;
+        meterId = b.meterId;
     }
 
     public static Builder builder() {
@@ -42,6 +44,8 @@ public final class FlowRule {
     public int hardTimeoutSeconds() { return hardTimeoutSeconds; }
     /** Ask the switch for a flow-removed message when the rule goes. */
     public boolean notifyOnRemoval() { return notifyOnRemoval; }
+    /** The {@link Meter} the rule's packets pass first; 0 means none. */
+    public long meterId() { return meterId; }
 
     @Override
     public boolean equals(Object o) {
@@ -50,19 +54,20 @@ public final class FlowRule {
         }
         FlowRule r = (FlowRule) o;
         return priority == r.priority && cookie == r.cookie && idleTimeoutSeconds == r.idleTimeoutSeconds
-                && hardTimeoutSeconds == r.hardTimeoutSeconds && notifyOnRemoval == r.notifyOnRemoval
+                && hardTimeoutSeconds == r.hardTimeoutSeconds && notifyOnRemoval == r.notifyOnRemoval && meterId == r.meterId
                 && match.equals(r.match) && actions.equals(r.actions);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(match, actions, priority, cookie, idleTimeoutSeconds, hardTimeoutSeconds, notifyOnRemoval);
+        return Objects.hash(match, actions, priority, cookie, idleTimeoutSeconds, hardTimeoutSeconds, notifyOnRemoval, meterId);
     }
 
     @Override
     public String toString() {
-        return String.format("rule{prio=%d,cookie=0x%x,idle=%d,hard=%d,%s,actions=%s}",
-                priority, cookie, idleTimeoutSeconds, hardTimeoutSeconds, match, actions);
+        return String.format("rule{prio=%d,cookie=0x%x,idle=%d,hard=%d,%s,%sactions=%s}",
+                priority, cookie, idleTimeoutSeconds, hardTimeoutSeconds, match,
+                meterId == 0 ? "" : "meter=" + meterId + ",", actions);
     }
 
     /** Builds a rule; priority and timeouts are range-checked. */
@@ -74,6 +79,7 @@ public final class FlowRule {
         private int idleTimeoutSeconds;
         private int hardTimeoutSeconds;
         private boolean notifyOnRemoval;
+        private long meterId;
 
         private Builder() {
         }
@@ -86,6 +92,14 @@ public final class FlowRule {
         public Builder idleTimeoutSeconds(int s) { idleTimeoutSeconds = check16("idle timeout", s); return this; }
         public Builder hardTimeoutSeconds(int s) { hardTimeoutSeconds = check16("hard timeout", s); return this; }
         public Builder notifyOnRemoval(boolean n) { notifyOnRemoval = n; return this; }
+        /** Pass the rule's packets through this meter first; 0 for none. */
+        public Builder meterId(long id) {
+            if (id < 0 || id > Meter.MAX_ID) {
+                throw new IllegalArgumentException("meter id out of range 0.." + Meter.MAX_ID + ": " + id);
+            }
+            meterId = id;
+            return this;
+        }
 
         public FlowRule build() {
             return new FlowRule(this);

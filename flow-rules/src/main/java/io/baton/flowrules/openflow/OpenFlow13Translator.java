@@ -7,6 +7,7 @@ import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 
 import org.projectfloodlight.openflow.protocol.OFFactories;
@@ -16,6 +17,9 @@ import org.projectfloodlight.openflow.protocol.OFFlowDelete;
 import org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFMeterFlags;
+import org.projectfloodlight.openflow.protocol.OFMeterMod;
+import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
@@ -31,11 +35,13 @@ import org.projectfloodlight.openflow.protocol.oxm.OFOxms;
 import org.projectfloodlight.openflow.types.EthType;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.IpProtocol;
+import org.projectfloodlight.openflow.types.Masked;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.TransportPort;
+import org.projectfloodlight.openflow.types.U16;
 import org.projectfloodlight.openflow.types.U64;
 
 import java.util.ArrayList;
@@ -82,7 +88,7 @@ public final class OpenFlow13Translator {
                 .setXid(xid)
                 .setTableId(TABLE)
                 .setMatch(toMatch(rule.match()))
-                .setInstructions(toInstructions(rule.actions()))
+                .setInstructions(toInstructions(rule))
                 .setPriority(rule.priority())
                 .setCookie(U64.of(rule.cookie()))
                 .setIdleTimeout(rule.idleTimeoutSeconds())
@@ -187,6 +193,8 @@ public final class OpenFlow13Translator {
         m.ipv4Dst().ifPresent(ip -> b.setExact(MatchField.IPV4_DST, toOf(ip)));
         m.tcpSrc().ifPresent(p -> b.setExact(MatchField.TCP_SRC, TransportPort.of(p)));
         m.tcpDst().ifPresent(p -> b.setExact(MatchField.TCP_DST, TransportPort.of(p)));
+        // OpenFlow 1.3 has no TCP flags field; Open vSwitch takes the ONF extension's.
+        m.tcpFlags().ifPresent(f -> b.setMasked(MatchField.OVS_TCP_FLAGS, U16.of(f), U16.of(m.tcpFlagsMask().get())));
         return b.build();
     }
 
@@ -223,6 +231,45 @@ public final class OpenFlow13Translator {
             }
         }
         return out;
+    }
+
+    /** The rule's meter instruction, if it has a meter, then its actions. */
+    public static List<OFInstruction> toInstructions(FlowRule rule) {
+        List<OFInstruction> actions = toInstructions(rule.actions());
+        if (rule.meterId() == 0) {
+            return actions;
+        }
+        List<OFInstruction> out = new ArrayList<>(1 + actions.size());
+        out.add(FACTORY.instructions().buildMeter().setMeterId(rule.meterId()).build());
+        out.addAll(actions);
+        return out;
+    }
+
+    /** A meter-mod that creates the meter: one drop band, in packets per second, with its burst. */
+    public static OFMeterMod toMeterAdd(Meter meter, long xid) {
+        return toMeterMod(OFMeterModCommand.ADD, meter, xid);
+    }
+
+    /** A meter-mod that changes an existing meter's band. */
+    public static OFMeterMod toMeterModify(Meter meter, long xid) {
+        return toMeterMod(OFMeterModCommand.MODIFY, meter, xid);
+    }
+
+    /** A meter-mod that deletes the meter (the switch also deletes the rules that name it). */
+    public static OFMeterMod toMeterDelete(long meterId, long xid) {
+        return FACTORY.buildMeterMod().setXid(xid).setCommand(OFMeterModCommand.DELETE).setMeterId(meterId)
+                .setFlags(Collections.emptySet()).setMeters(Collections.emptyList()).build();
+    }
+
+    private static OFMeterMod toMeterMod(OFMeterModCommand command, Meter meter, long xid) {
+        return FACTORY.buildMeterMod()
+                .setXid(xid)
+                .setCommand(command)
+                .setMeterId(meter.id())
+                .setFlags(EnumSet.of(OFMeterFlags.PKTPS, OFMeterFlags.BURST, OFMeterFlags.STATS))
+                .setMeters(Collections.singletonList(
+                        FACTORY.meterBands().drop(meter.packetsPerSecond(), meter.burstPackets())))
+                .build();
     }
 
     /** One apply-actions instruction, or none when there are no actions (drop). */
@@ -276,6 +323,12 @@ public final class OpenFlow13Translator {
                 }
                 if (exact(m, MatchField.TCP_DST)) {
                     b.tcpDst(m.get(MatchField.TCP_DST).getPort());
+                }
+                if (m.isPartiallyMasked(MatchField.OVS_TCP_FLAGS)) {
+                    Masked<U16> f = m.getMasked(MatchField.OVS_TCP_FLAGS);
+                    b.tcpFlags(f.getValue().getValue(), f.getMask().getValue());
+                } else if (exact(m, MatchField.OVS_TCP_FLAGS)) {
+                    b.tcpFlags(m.get(MatchField.OVS_TCP_FLAGS).getValue(), 0xfff);
                 }
             }
         }

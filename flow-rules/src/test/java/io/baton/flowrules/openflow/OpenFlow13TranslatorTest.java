@@ -13,6 +13,7 @@ import io.baton.flowrules.api.FlowRule;
 import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
+import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 
 import io.netty.buffer.ByteBuf;
@@ -25,6 +26,9 @@ import org.projectfloodlight.openflow.protocol.OFFlowAdd;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFMeterFlags;
+import org.projectfloodlight.openflow.protocol.OFMeterMod;
+import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.match.Match;
@@ -38,6 +42,7 @@ import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.TransportPort;
+import org.projectfloodlight.openflow.types.U16;
 import org.projectfloodlight.openflow.types.U64;
 
 import java.util.Collections;
@@ -442,6 +447,56 @@ class OpenFlow13TranslatorTest {
             assertEquals(0, buf.readableBytes());
             return parsed;
         } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void meterBecomesAPacketRateDropBandAndRulesNameIt() {
+        Meter meter = new Meter(1, 20_000, 2_000);
+        OFMessage add = OpenFlow13Translator.toMeterAdd(meter, 21);
+        OFMessage expected = OF.buildMeterMod().setXid(21).setCommand(OFMeterModCommand.ADD).setMeterId(1)
+                .setFlags(EnumSet.of(OFMeterFlags.PKTPS, OFMeterFlags.BURST, OFMeterFlags.STATS))
+                .setMeters(List.of(OF.meterBands().drop(20_000, 2_000))).build();
+        assertEquals(expected, add);
+        assertEquals(OFMeterModCommand.MODIFY, ((OFMeterMod) OpenFlow13Translator.toMeterModify(meter, 22)).getCommand());
+        assertEquals(expected, roundTrip(add), "the meter-mod survives encoding");
+
+        FlowRule rule = FlowRule.builder().priority(101).cookie(COOKIE).meterId(1)
+                .match(FlowMatch.builder().tcp().ipv4Dst(VIP).tcpDst(80).tcpFlags(0x002, 0x002).build())
+                .actions(FlowAction.toController()).build();
+        OFFlowAdd flow = OpenFlow13Translator.toFlowAdd(rule, 23);
+        assertEquals(List.of(OF.instructions().buildMeter().setMeterId(1).build(),
+                        OF.instructions().applyActions(List.of(OF.actions().output(OFPort.CONTROLLER, 0xffff)))),
+                flow.getInstructions(), "the meter instruction comes first");
+        Masked<U16> flags = flow.getMatch().getMasked(MatchField.OVS_TCP_FLAGS);
+        assertEquals(0x002, flags.getValue().getValue());
+        assertEquals(0x002, flags.getMask().getValue());
+        OFFlowAdd back = (OFFlowAdd) roundTrip(flow);
+        assertEquals(flow, back, "the ONF TCP-flags field survives encoding");
+        assertEquals(rule.match(), OpenFlow13Translator.fromMatch(back.getMatch()), "and reads back as the same match");
+        assertEquals(List.of(FlowAction.toController()), OpenFlow13Translator.fromInstructions(back.getInstructions()));
+    }
+
+    @Test
+    void badMetersAndFlagMatchesAreRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Meter(0, 1, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Meter(Meter.MAX_ID + 1, 1, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Meter(1, 0, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FlowMatch.builder().tcp().tcpFlags(0x003, 0x002));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> FlowMatch.builder().tcpFlags(0x002, 0x002).build(), "TCP flags need ip_proto 6");
+    }
+
+    private static OFMessage roundTrip(OFMessage m) {
+        ByteBuf buf = Unpooled.buffer();
+        m.writeTo(buf);
+        try {
+            return OF.getReader().readFrom(buf);
+        } catch (org.projectfloodlight.openflow.exceptions.OFParseError e) {
             throw new AssertionError(e);
         } finally {
             buf.release();
