@@ -201,6 +201,11 @@ def parallel_bulk(bn, base, count):
 
 
 def measure(bn, base, args, script, pid=None):
+    if args.warmup > 0:
+        # A balancer runs for days: measure it warm (the JVM's JIT compilers alone
+        # took most of the controller's and agents' CPU in a cold 10 s run).
+        info('*** %s: warming up (%d s)\n' % (base, args.warmup))
+        connection_rate(bn, base, args.warmup, max(args.concurrency), script)
     rates = []
     for c in args.concurrency:
         info('*** %s: connection rate, %d at once (%d s)\n' % (
@@ -495,6 +500,8 @@ def main():
                         help='wrk connections at once, rising (default 1,16,64)')
     parser.add_argument('--cases', default='direct,baton,haproxy,nginx',
                         help='what to measure (default: all four)')
+    parser.add_argument('--warmup', type=int, default=10,
+                        help='seconds of load before measuring each case')
     parser.add_argument('--ttfb-requests', type=int, default=200)
     parser.add_argument('--bulk-runs', type=int, default=3)
     parser.add_argument('--output', default=RESULTS)
