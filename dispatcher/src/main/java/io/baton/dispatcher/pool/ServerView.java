@@ -26,7 +26,8 @@ public final class ServerView {
         activeConnections = b.activeConnections;
         maxConnections = b.maxConnections;
         upSinceMillis = b.upSinceMillis;
-        tags = Collections.unmodifiableMap(new LinkedHashMap<>(b.tags));
+        // Views are built per request, for every member: most servers have no tags.
+        tags = b.tags.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(b.tags));
     }
 
     public static Builder builder(String name) {

@@ -76,7 +76,8 @@ public final class MacAddress {
 
     @Override
     public int hashCode() {
-        return Long.hashCode(value);
+        // Mixed, as Ipv4Address: MACs that differ in one middle byte must not share buckets.
+        return Long.hashCode(value * 0x9E3779B97F4A7C15L);
     }
 
     @Override
