@@ -128,7 +128,10 @@ def test_controller_killed_mid_transfer_loses_no_download(bn):
             wait_for(lambda: recovery(bn).get('rebuiltAfterMillis')
                      is not None, 15, 'the connection table to be rebuilt')
             stats = bn.rest_get('stats')
-            time.sleep(2)
+            # The loop is sequential: a request that met the dead controller in its
+            # handshake waits out its SYN backoff (up to 7 s) and holds the loop up, so
+            # the loop runs on long enough after the recovery to show it serves again.
+            time.sleep(5)
         running = sum(d.running() for d in started)
         assert_intact(started, download_timeout())
 
