@@ -187,7 +187,9 @@ class ConnectionRecoveryTest {
         await(() -> removed(GONE), "the rules nobody relays removed");
         assertFalse(removed(LIVE), "the live connection's rules stay");
         assertNull(connection(GONE));
+        await(() -> engine.counters().connectionsAdopted.sum() >= 1, "connectionsAdopted counted"); // after the engine's pass
         assertEquals(1L, engine.counters().connectionsAdopted.sum());
+        await(() -> engine.counters().staleRulesRemoved.sum() >= 1, "staleRulesRemoved counted"); // after the engine's pass
         assertEquals(1L, engine.counters().staleRulesRemoved.sum());
         await(() -> {
             try {
@@ -283,6 +285,8 @@ class ConnectionRecoveryTest {
         engine.switchDown(SW);
         engine.switchUp(SW);
         await(() -> installedFor(LIVE).size() == 2, "both rules put back");
+        // Counted once the engine's pass over the table ends, just after the install call.
+        await(() -> engine.counters().rulesRestored.sum() >= 1, "the restore counted");
         assertEquals(1L, engine.counters().rulesRestored.sum());
         assertEquals(rulesOf(LIVE, 40001).get(0).match(), installedFor(LIVE).get(0).match());
 
@@ -291,6 +295,7 @@ class ConnectionRecoveryTest {
         engine.agentGone(h1);
         await(() -> removed(LIVE), "rules removed at once");
         assertNull(connection(LIVE));
+        await(() -> engine.counters().connectionsLostWithServer.sum() >= 1, "connectionsLostWithServer counted"); // after the engine's pass
         assertEquals(1L, engine.counters().connectionsLostWithServer.sum());
         // The client, perhaps only waiting for data, is made to speak: an ACK it cannot accept.
         await(() -> engine.counters().deadServerClientsProbed.sum() == 1, "the client probed");
