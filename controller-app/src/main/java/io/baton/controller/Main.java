@@ -163,10 +163,20 @@ public final class Main {
             return runtime.restCounters();
         }
 
+        /** A restart: switches keep Baton's rules, so handed-off connections live on. */
         @Override
         public void close() {
             openflow.stop();
             runtime.close();
+        }
+
+        /** For good (Baton uninstalled): its rules and meters deleted, confirmed or timed out, then the switches let go. */
+        public BatonRuntime.RuleRemoval closeAndRemoveRules(java.time.Duration timeout) {
+            try {
+                return runtime.closeAndRemoveRules(timeout);
+            } finally {
+                openflow.stop();
+            }
         }
     }
 }

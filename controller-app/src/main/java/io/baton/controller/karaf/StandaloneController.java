@@ -4,9 +4,6 @@ import io.baton.controller.Main;
 import io.baton.controller.config.BatonConfig;
 import io.baton.controller.config.ConfigException;
 import io.baton.controller.config.ConfigStore;
-import io.baton.controller.embed.BatonRuntime;
-import io.baton.controller.openflow.OpenFlowController;
-import io.baton.controller.openflow.OpenFlowControllerConfig;
 import io.baton.handoff.protocol.SecretFile;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -55,7 +52,7 @@ public final class StandaloneController {
 
     private static final Logger log = LoggerFactory.getLogger(StandaloneController.class);
 
-    private volatile Running running;
+    private volatile Main.Controller running;
 
     @Activate
     void activate(StandaloneControllerConfig settings) throws ConfigException, IOException {
@@ -66,7 +63,7 @@ public final class StandaloneController {
             BatonConfig config = store.current();
             Path secretFile = settings.secretFile().isBlank() ? config.secretFile() : resolve(settings.secretFile());
             Path tokenFile = settings.tokenFile().isBlank() ? config.tokenFile() : resolve(settings.tokenFile());
-            running = Running.start(store, SecretFile.read(secretFile), Main.readToken(tokenFile));
+            running = Main.Controller.start(store, SecretFile.read(secretFile), Main.readToken(tokenFile));
         } catch (ConfigException | IOException | RuntimeException e) {
             // SCR logs the exception too, but only with the component's name; say which file and why.
             log.error("Baton controller not started ({} {}): {}", PID, configFile, e.getMessage());
@@ -77,14 +74,14 @@ public final class StandaloneController {
     /** @param reason SCR's deactivation reason ({@code ComponentConstants.DEACTIVATION_REASON_*}) */
     @Deactivate
     void deactivate(int reason) {
-        Running r = running;
+        Main.Controller r = running;
         running = null;
         if (r == null) {
             return;
         }
         FrameworkState framework = FrameworkState.of(StandaloneController.class);
         if (removesRules(reason, framework)) {
-            r.closeAndRemoveRules();
+            r.closeAndRemoveRules(RULE_REMOVAL_TIMEOUT);
             log.info("Baton controller stopped (deactivation reason {}); its rules are gone", reason);
         } else {
             r.close();
@@ -110,54 +107,5 @@ public final class StandaloneController {
         Path p = Path.of(path.trim());
         String etc = System.getProperty("karaf.etc");
         return p.isAbsolute() || etc == null ? p : Path.of(etc).resolve(p);
-    }
-
-    /**
-     * The embedded OpenFlow server and the runtime on it, as {@code Main.Controller} runs them,
-     * with the one extra way to stop: the runtime deletes its rules while the switches are still
-     * connected, then the switch connections close.
-     */
-    private static final class Running {
-        private final OpenFlowController openflow;
-        private final BatonRuntime runtime;
-
-        private Running(OpenFlowController openflow, BatonRuntime runtime) {
-            this.openflow = openflow;
-            this.runtime = runtime;
-        }
-
-        static Running start(ConfigStore store, byte[] secret, byte[] token) {
-            BatonConfig config = store.current();
-            OpenFlowController openflow = new OpenFlowController(OpenFlowControllerConfig.builder()
-                    .bindAddress(config.openflowListen().getHostString())
-                    .port(config.openflowListen().getPort()).build());
-            BatonRuntime runtime = BatonRuntime.start(store, secret, token, openflow);
-            try {
-                openflow.start();
-            } catch (RuntimeException | Error e) {
-                // The JVM lives on: nothing may stay bound or running for the next activation.
-                openflow.stop();
-                runtime.close();
-                throw e;
-            }
-            log.info("Baton controller up: openflow {}, handoff {}, rest {}", config.openflowListen(),
-                    config.handoffListen(), config.restListen());
-            return new Running(openflow, runtime);
-        }
-
-        /** A restart: switches keep Baton's rules. */
-        void close() {
-            openflow.stop();
-            runtime.close();
-        }
-
-        /** For good: Baton's rules deleted (confirmed or timed out), then the switches let go. */
-        void closeAndRemoveRules() {
-            try {
-                runtime.closeAndRemoveRules(RULE_REMOVAL_TIMEOUT);
-            } finally {
-                openflow.stop();
-            }
-        }
     }
 }
