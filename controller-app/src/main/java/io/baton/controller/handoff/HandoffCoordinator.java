@@ -63,6 +63,8 @@ public final class HandoffCoordinator implements HandoffSink {
     private static final int MAX_HELD_BYTES = 256 * 1024;
     /** Rules stay this long after the agent reports a close, for the last ACKs and FINs in flight. */
     private static final long CLOSE_LINGER_MILLIS = 2000;
+    /** Closed connections whose rules may wait out the linger at once; beyond it, the oldest go early. */
+    private static final int MAX_LINGERING = 1 << 17;
 
     private final Services services;
     private final ConnectionTable table;
@@ -104,6 +106,7 @@ public final class HandoffCoordinator implements HandoffSink {
         }
     }
     private TcpFrontend frontend;
+    private final DelayedRuleRemovals<Connection> lingering;
 
     public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
                               HostTable hosts, Southbound southbound, FlowRuleFactory flows, EngineCounters counters,
@@ -121,6 +124,7 @@ public final class HandoffCoordinator implements HandoffSink {
         this.nanoClock = nanoClock;
         this.handoffTimeoutNanos = handoffTimeoutMillis * 1_000_000L;
         this.receiveWindow = receiveWindow;
+        this.lingering = new DelayedRuleRemovals<>(scheduler, CLOSE_LINGER_MILLIS, MAX_LINGERING, this::removeRulesOf);
     }
 
     /** The front end and the coordinator call each other; the engine wires them once. */
@@ -300,7 +304,7 @@ public final class HandoffCoordinator implements HandoffSink {
             registry.connectionEnded(s);
         }
         counters.connectionsClosed.increment();
-        scheduler.schedule(() -> removeRules(c), CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        lingering.add(c);
     }
 
     /**
@@ -430,6 +434,24 @@ public final class HandoffCoordinator implements HandoffSink {
     }
 
     /** Completes (normally, even on failure) once the switch answered. */
+    /** Closed connections' rules, one batch (one barrier) per switch. */
+    private void removeRulesOf(List<Connection> closed) {
+        if (closed.size() == 1) {
+            removeRules(closed.get(0));
+            return;
+        }
+        Map<SwitchId, List<Long>> bySwitch = new HashMap<>();
+        for (Connection c : closed) {
+            bySwitch.computeIfAbsent(c.sw(), k -> new ArrayList<>()).add(Cookies.APP | c.id());
+        }
+        bySwitch.forEach((sw, cookies) -> southbound.removeRulesByCookies(sw, cookies, Cookies.CONNECTION_MASK)
+                .exceptionally(e -> {
+                    log.debug("switch {}: removing the rules of {} closed connections failed: {}", sw, cookies.size(),
+                            e.getMessage());
+                    return null;
+                }));
+    }
+
     private CompletableFuture<Void> removeRules(Connection c) {
         // Both rules of a connection share its id; the mask ignores the kind bits.
         return southbound.removeRulesByCookie(c.sw(), Cookies.APP | c.id(), Cookies.CONNECTION_MASK)

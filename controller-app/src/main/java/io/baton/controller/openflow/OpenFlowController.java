@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -211,6 +212,21 @@ public final class OpenFlowController implements Southbound {
                         (item, xid) -> OpenFlow13Translator.toFlowDeleteByCookie(cookie, cookieMask, xid));
     }
 
+    /** One delete per cookie and one barrier for them all. */
+    @Override
+    public CompletableFuture<Void> removeRulesByCookies(SwitchId sw, List<Long> cookies, long cookieMask) {
+        SwitchConnection c = connection(sw);
+        if (c == null) {
+            return notConnected(sw, "remove rules by cookie");
+        }
+        List<CookieDeletion> deletions = new ArrayList<>(cookies.size());
+        for (long cookie : cookies) {
+            deletions.add(new CookieDeletion(cookie, cookieMask));
+        }
+        return c.flowModsWithBarrier("removal by cookie", deletions,
+                (item, xid) -> OpenFlow13Translator.toFlowDeleteByCookie(item.cookie, item.mask, xid));
+    }
+
     /**
      * Adds the meters; if the switch already has one of them (a controller restart), changes
      * them all instead, which keeps the rules that name them.
@@ -270,6 +286,11 @@ public final class OpenFlowController implements Southbound {
         public String toString() {
             return String.format("delete cookie=0x%x/0x%x", cookie, mask);
         }
+    }
+
+    /** The event loop a connected switch's channel runs on; tests use it to hold a batch open. */
+    io.netty.channel.EventLoop eventLoopOf(SwitchId sw) {
+        return switches.get(sw).channel().eventLoop();
     }
 
     private SwitchConnection connection(SwitchId sw) {

@@ -7,7 +7,6 @@ import io.baton.flowrules.api.SwitchId;
 import io.baton.flowrules.openflow.OpenFlow13Translator;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +37,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * caller's thread, then register and write on the channel's event loop, where all the pending
  * state lives, in batches with one flush each ({@link OutboundBatch}). Futures complete on the
  * event loop.
+ *
+ * <p>Flow-mods written in one batch share the one barrier that ends the batch: a barrier reply
+ * confirms everything the switch received before it, so under load one barrier confirms many
+ * connections' rules instead of one each. An ERROR still names its own flow-mod's xid and fails
+ * only that flow-mod's operation. Timeouts are found by a periodic sweep over the operations in
+ * the order they were written (all share one timeout), not by a timer each.
  */
 final class SwitchConnection {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchConnection.class);
@@ -62,7 +67,6 @@ final class SwitchConnection {
     private final long maxOutboundBytes;
     /** Everything written to the switch from caller threads goes through here, flushed once per batch. */
     private final OutboundBatch out;
-    private final ChannelFutureListener countPacketOut;
 
     /** Wire xids are this counter's unsigned value; the handshake used 1..4. */
     private final AtomicInteger xids = new AtomicInteger(0x100);
@@ -70,7 +74,15 @@ final class SwitchConnection {
     private final AtomicInteger opsInFlight = new AtomicInteger();
 
     // Event loop only.
-    private final Map<Long, PendingOp> pending = new HashMap<>();
+    /** Operations written and not finished, oldest first (so also by deadline). */
+    private final Set<PendingOp> pending = new LinkedHashSet<>();
+    /** Barrier xid to the flow-mod operations it confirms. */
+    private final Map<Long, List<BarrierOp>> barriers = new HashMap<>();
+    /** Stats request xid to its operation. */
+    private final Map<Long, StatsOp> statsRequests = new HashMap<>();
+    /** Flow-mod operations of the batch being written, waiting for the barrier that closes it. */
+    private List<BarrierOp> unconfirmed = new ArrayList<>();
+    private final ScheduledFuture<?> sweep;
     private boolean closed;
 
     SwitchConnection(OpenFlowController controller, SwitchId id, Channel channel, OFFeaturesReply features) {
@@ -83,14 +95,20 @@ final class SwitchConnection {
         this.maxPendingOps = controller.config().maxPendingOpsPerSwitch();
         this.maxStatsEntries = controller.config().maxFlowStatsEntries();
         this.maxOutboundBytes = controller.config().maxOutboundBytesPerSwitch();
-        this.out = new OutboundBatch(channel);
-        this.countPacketOut = f -> {
-            if (f.isSuccess()) {
-                counters.packetOuts.increment();
-            } else {
-                counters.packetOutsDropped.increment();
+        this.out = new OutboundBatch(channel, new OutboundBatch.BatchListener() {
+            @Override
+            public void beforeFlush(OutboundBatch.Writer writer) {
+                closeBatch(writer);
             }
-        };
+
+            @Override
+            public void written(boolean success, int packetOuts) {
+                (success ? counters.packetOuts : counters.packetOutsDropped).add(packetOuts);
+            }
+        });
+        long sweepMillis = Math.max(5, Math.min(250, requestTimeoutMillis / 8));
+        this.sweep = channel.eventLoop().scheduleAtFixedRate(this::sweepTimeouts, sweepMillis, sweepMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     SwitchId id() { return id; }
@@ -132,8 +150,8 @@ final class SwitchConnection {
         OFMessage msg = OpenFlow13Translator.toPacketOut(packet, allocateXids(1));
         out.submit(new OutboundBatch.Work() {
             @Override
-            public void run() {
-                channel.write(msg).addListener(countPacketOut);
+            public void run(OutboundBatch.Writer writer) {
+                writer.writePacketOut(msg);
             }
 
             @Override
@@ -144,8 +162,9 @@ final class SwitchConnection {
     }
 
     /**
-     * Writes one flow-mod per item, then a barrier, in one flush; completes on the barrier
-     * reply, or fails on the first ERROR naming one of the flow-mods, on timeout or disconnect.
+     * Writes one flow-mod per item, followed (in the same flush) by the barrier that closes the
+     * batch; completes on that barrier's reply, or fails on the first ERROR naming one of the
+     * flow-mods, on timeout or disconnect.
      */
     <T> CompletableFuture<Void> flowModsWithBarrier(String operation, List<T> items, XidMessageFactory<T> factory) {
         if (items.isEmpty()) {
@@ -156,8 +175,8 @@ final class SwitchConnection {
             return CompletableFuture.failedFuture(refused);
         }
         int n = items.size();
-        long base = allocateXids(n + 1);
-        List<OFMessage> msgs = new ArrayList<>(n + 1);
+        long base = allocateXids(n);
+        List<OFMessage> msgs = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
                 msgs.add(factory.build(items.get(i), xid(base, i)));
@@ -167,9 +186,7 @@ final class SwitchConnection {
             return CompletableFuture.failedFuture(
                     new SouthboundException("switch " + id + ": cannot translate " + operation + ": " + e.getMessage(), e));
         }
-        long barrierXid = xid(base, n);
-        msgs.add(OpenFlow13Translator.FACTORY.buildBarrierRequest().setXid(barrierXid).build());
-        BarrierOp op = new BarrierOp(operation, items, base, barrierXid);
+        BarrierOp op = new BarrierOp(operation, items, base);
         submit(op, msgs, n);
         return op.future;
     }
@@ -205,8 +222,8 @@ final class SwitchConnection {
     private void submit(PendingOp op, List<OFMessage> msgs, int flowMods) {
         out.submit(new OutboundBatch.Work() {
             @Override
-            public void run() {
-                register(op, msgs, flowMods);
+            public void run(OutboundBatch.Writer writer) {
+                register(op, msgs, flowMods, writer);
             }
 
             @Override
@@ -219,21 +236,44 @@ final class SwitchConnection {
 
     // ----------------------------------------------------------------------------- event loop
 
-    private void register(PendingOp op, List<OFMessage> msgs, int flowMods) {
+    private void register(PendingOp op, List<OFMessage> msgs, int flowMods, OutboundBatch.Writer writer) {
         if (closed || !channel.isActive()) {
             opsInFlight.decrementAndGet();
             op.fail(new SouthboundException("switch " + id + " disconnected before " + op.operation + " was sent"));
             return;
         }
-        for (long x : op.xids()) {
-            pending.put(x, op);
+        op.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMillis);
+        pending.add(op);
+        try {
+            for (OFMessage m : msgs) {
+                writer.write(m);
+            }
+        } catch (RuntimeException e) {
+            finish(op);
+            op.fail(new SouthboundException("switch " + id + ": cannot encode " + op.operation + ": " + e.getMessage(), e));
+            return;
         }
-        op.timer = channel.eventLoop().schedule(() -> timedOut(op), requestTimeoutMillis, TimeUnit.MILLISECONDS);
-        for (OFMessage m : msgs) {
-            channel.write(m, channel.voidPromise());
+        if (op instanceof BarrierOp) {
+            unconfirmed.add((BarrierOp) op);
+        } else {
+            statsRequests.put(((StatsOp) op).xid, (StatsOp) op);
         }
-        // no flush: the batch this runs in ends with one
         counters.flowMods.add(flowMods);
+    }
+
+    /** The batch's work has run: one barrier confirms every flow-mod operation it wrote. */
+    private void closeBatch(OutboundBatch.Writer writer) {
+        if (unconfirmed.isEmpty()) {
+            return;
+        }
+        List<BarrierOp> ops = unconfirmed;
+        unconfirmed = new ArrayList<>();
+        long barrierXid = allocateXids(1);
+        for (BarrierOp op : ops) {
+            op.barrierXid = barrierXid;
+        }
+        barriers.put(barrierXid, ops);
+        writer.write(OpenFlow13Translator.FACTORY.buildBarrierRequest().setXid(barrierXid).build());
     }
 
     /** Unregisters the operation and frees its slot; false if it was already finished. */
@@ -242,14 +282,41 @@ final class SwitchConnection {
             return false;
         }
         op.finished = true;
-        for (long x : op.xids()) {
-            pending.remove(x, op);
-        }
-        if (op.timer != null) {
-            op.timer.cancel(false);
+        pending.remove(op);
+        if (op instanceof StatsOp) {
+            statsRequests.remove(((StatsOp) op).xid, op);
+        } else {
+            long barrierXid = ((BarrierOp) op).barrierXid;
+            List<BarrierOp> group = barrierXid < 0 ? null : barriers.get(barrierXid);
+            if (group != null) {
+                group.remove(op);
+                if (group.isEmpty()) {
+                    barriers.remove(barrierXid);
+                }
+            }
         }
         opsInFlight.decrementAndGet();
         return true;
+    }
+
+    private void sweepTimeouts() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<PendingOp> expired = null;
+        for (PendingOp op : pending) {
+            if (now - op.deadlineNanos < 0) {
+                break; // written in order with one timeout: the rest are younger
+            }
+            if (expired == null) {
+                expired = new ArrayList<>();
+            }
+            expired.add(op);
+        }
+        if (expired != null) {
+            expired.forEach(this::timedOut);
+        }
     }
 
     private void timedOut(PendingOp op) {
@@ -262,22 +329,25 @@ final class SwitchConnection {
     }
 
     void onBarrierReply(long xid) {
-        PendingOp op = pending.get(xid);
-        if (op instanceof BarrierOp && ((BarrierOp) op).barrierXid == xid) {
-            finish(op);
-            ((BarrierOp) op).future.complete(null);
-        } else {
+        List<BarrierOp> ops = barriers.remove(xid);
+        if (ops == null) {
             LOG.debug("switch {}: barrier reply xid {} matches nothing pending", id, xid);
+            return;
+        }
+        for (BarrierOp op : ops.toArray(new BarrierOp[0])) {
+            op.barrierXid = -1; // its group is gone already
+            if (finish(op)) {
+                op.future.complete(null);
+            }
         }
     }
 
     void onFlowStatsReply(OFFlowStatsReply reply) {
-        PendingOp op = pending.get(reply.getXid());
-        if (!(op instanceof StatsOp)) {
+        StatsOp stats = statsRequests.get(reply.getXid());
+        if (stats == null) {
             LOG.debug("switch {}: flow stats reply xid {} matches nothing pending", id, reply.getXid());
             return;
         }
-        StatsOp stats = (StatsOp) op;
         try {
             for (org.projectfloodlight.openflow.protocol.OFFlowStatsEntry e : reply.getEntries()) {
                 stats.entries.add(OpenFlow13Translator.fromFlowStatsEntry(e));
@@ -303,25 +373,49 @@ final class SwitchConnection {
     void onError(OFErrorMsg err) {
         counters.errors.increment();
         long xid = err.getXid();
-        PendingOp op = pending.get(xid);
         String what = OpenFlowErrors.describe(err);
+        List<BarrierOp> confirmedByIt = barriers.get(xid);
+        if (confirmedByIt != null) {
+            // the barrier itself was refused: nothing it was to confirm can be confirmed
+            for (BarrierOp op : confirmedByIt.toArray(new BarrierOp[0])) {
+                failOnError(op, err, what, true);
+            }
+            return;
+        }
+        PendingOp op = statsRequests.get(xid);
+        if (op == null) {
+            op = flowModOperation(xid);
+        }
         if (op == null) {
             LOG.warn("switch {}: error {} for xid {}, which matches nothing pending", id, what, xid);
             return;
         }
+        // A flow-mod's operation stays registered until its barrier reply, so later errors and
+        // the reply itself are recognized; the caller learns of the failure now.
+        failOnError(op, err, what, op instanceof StatsOp);
+    }
+
+    /** The pending flow-mod operation that wrote xid; errors are rare, so a scan will do. */
+    private BarrierOp flowModOperation(long xid) {
+        for (PendingOp op : pending) {
+            if (op instanceof BarrierOp && ((BarrierOp) op).wrote(xid)) {
+                return (BarrierOp) op;
+            }
+        }
+        return null;
+    }
+
+    private void failOnError(PendingOp op, OFErrorMsg err, String what, boolean finishNow) {
+        long xid = err.getXid();
         String request = op.describe(xid);
         LOG.warn("switch {}: {} failed: {} rejected with {}", id, op.operation, request, what);
         OpenFlowErrorException e = new OpenFlowErrorException(
                 "switch " + id + " rejected " + request + " (" + op.operation + ", xid " + xid + "): " + what,
                 err.getErrType().name(), OpenFlowErrors.code(err), xid);
-        if (op instanceof BarrierOp && xid != ((BarrierOp) op).barrierXid) {
-            // keep the batch registered until its barrier reply, so later errors and the
-            // reply itself are recognized; the caller learns of the failure now
-            op.fail(e);
-        } else {
+        if (finishNow) {
             finish(op);
-            op.fail(e);
         }
+        op.fail(e);
     }
 
     /** The channel closed: fail everything still waiting. */
@@ -330,14 +424,18 @@ final class SwitchConnection {
             return;
         }
         closed = true;
-        Set<PendingOp> ops = Collections.newSetFromMap(new IdentityHashMap<>());
-        ops.addAll(pending.values());
+        sweep.cancel(false);
+        List<PendingOp> ops = new ArrayList<>(pending);
+        ops.addAll(unconfirmed);
         for (PendingOp op : ops) {
             if (finish(op)) {
                 op.fail(new SouthboundException("switch " + id + " disconnected before answering " + op.operation));
             }
         }
         pending.clear();
+        barriers.clear();
+        statsRequests.clear();
+        unconfirmed.clear();
     }
 
     @Override
@@ -349,14 +447,12 @@ final class SwitchConnection {
 
     private abstract static class PendingOp {
         final String operation;
-        ScheduledFuture<?> timer;
+        long deadlineNanos;
         boolean finished;
 
         PendingOp(String operation) {
             this.operation = operation;
         }
-
-        abstract long[] xids();
 
         abstract String describe(long xid);
 
@@ -367,22 +463,18 @@ final class SwitchConnection {
         final CompletableFuture<Void> future = new CompletableFuture<>();
         final List<?> items;
         final long base;
-        final long barrierXid;
+        /** The barrier that confirms it, once its batch is closed; -1 before, and after the reply. */
+        long barrierXid = -1;
 
-        BarrierOp(String operation, List<?> items, long base, long barrierXid) {
+        BarrierOp(String operation, List<?> items, long base) {
             super(operation);
             this.items = items;
             this.base = base;
-            this.barrierXid = barrierXid;
         }
 
-        @Override
-        long[] xids() {
-            long[] x = new long[items.size() + 1];
-            for (int i = 0; i <= items.size(); i++) {
-                x[i] = xid(base, i);
-            }
-            return x;
+        /** One of its flow-mods carried this xid. */
+        boolean wrote(long xid) {
+            return ((xid - base) & 0xffff_ffffL) < items.size();
         }
 
         @Override
@@ -408,11 +500,6 @@ final class SwitchConnection {
         StatsOp(String operation, long xid) {
             super(operation);
             this.xid = xid;
-        }
-
-        @Override
-        long[] xids() {
-            return new long[] {xid};
         }
 
         @Override

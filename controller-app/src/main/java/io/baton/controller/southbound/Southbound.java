@@ -41,6 +41,18 @@ public interface Southbound {
     CompletableFuture<Void> removeRulesByCookie(SwitchId sw, long cookie, long cookieMask);
 
     /**
+     * {@link #removeRulesByCookie} for each cookie, under one mask; completes when all are
+     * confirmed, or fails with the first failure. A platform may send them as one batch.
+     */
+    default CompletableFuture<Void> removeRulesByCookies(SwitchId sw, List<Long> cookies, long cookieMask) {
+        CompletableFuture<?>[] each = new CompletableFuture<?>[cookies.size()];
+        for (int i = 0; i < each.length; i++) {
+            each[i] = removeRulesByCookie(sw, cookies.get(i), cookieMask);
+        }
+        return CompletableFuture.allOf(each);
+    }
+
+    /**
      * Creates or replaces these meters, confirmed by barrier; a rule may name one once this
      * completed. Completes exceptionally if the switch (or the platform) has no meters: the
      * engine then installs its rules unmetered. Deleting a meter would delete the rules that

@@ -65,6 +65,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -376,6 +377,22 @@ class OpenFlowControllerTest {
     }
 
     @Test
+    void removeRulesByCookiesSendsADeleteEachAndOneBarrier() throws Exception {
+        start();
+        FakeSwitch f = up(1);
+        long mask = -1L;
+        List<Long> cookies = List.of(0xBA70L << 48 | 7, 0xBA70L << 48 | 8, 0xBA70L << 48 | 9);
+        CompletableFuture<Void> done = controller.removeRulesByCookies(SwitchId.of(1), cookies, mask);
+        List<OFMessage> got = f.next(4, WAIT);
+        for (int i = 0; i < 3; i++) {
+            OFFlowDelete del = assertInstanceOf(OFFlowDelete.class, got.get(i));
+            assertEquals(OpenFlow13Translator.toFlowDeleteByCookie(cookies.get(i), mask, del.getXid()), del);
+        }
+        assertInstanceOf(OFBarrierRequest.class, got.get(3));
+        done.get(WAIT, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
     void removeRulesSendsStrictDeletes() throws Exception {
         start();
         FakeSwitch f = up(1);
@@ -445,13 +462,64 @@ class OpenFlowControllerTest {
         assertTrue(c.isCompletedExceptionally(), "third refused at once");
         assertTrue(failureOf(c).getMessage().contains("already waiting"));
 
-        List<OFMessage> got = f.next(4, WAIT);
-        f.send(OF13.buildBarrierReply().setXid(got.get(1).getXid()).build());
-        f.send(OF13.buildBarrierReply().setXid(got.get(3).getXid()).build());
+        // a and b may share one barrier (written in one batch) or have one each
+        eventually(() -> f.received.stream().filter(m -> m.getType() == OFType.FLOW_MOD).count() == 2,
+                "both flow-mods written");
+        eventually(() -> f.received.get(f.received.size() - 1).getType() == OFType.BARRIER_REQUEST,
+                "a barrier after them");
+        for (OFMessage m : List.copyOf(f.received)) {
+            if (m.getType() == OFType.BARRIER_REQUEST && m.getXid() >= 0x100) {
+                f.send(OF13.buildBarrierReply().setXid(m.getXid()).build());
+            }
+        }
         a.get(WAIT, TimeUnit.MILLISECONDS);
         b.get(WAIT, TimeUnit.MILLISECONDS);
         f.answerBarriers = true;
         controller.installRules(SwitchId.of(1), List.of(rule(4, 2))).get(WAIT, TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void operationsWrittenTogetherShareOneBarrierAndAnErrorFailsOnlyItsOwn() throws Exception {
+        start();
+        FakeSwitch f = up(1);
+        f.answerBarriers = false;
+        int handshake = f.received.size();
+        // Submitted from one thread while the event loop is busy: they land in one batch.
+        CountDownLatch hold = new CountDownLatch(1);
+        controller.eventLoopOf(SwitchId.of(1)).execute(() -> awaitQuietly(hold));
+        List<CompletableFuture<Void>> ops = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ops.add(controller.installRules(SwitchId.of(1), List.of(rule(100 + i, 2), rule(100 + i, 3))));
+        }
+        hold.countDown();
+        eventually(() -> f.received.size() == handshake + 21, "20 flow-mods and one barrier");
+        List<OFMessage> got = List.copyOf(f.received.subList(handshake, f.received.size()));
+        assertEquals(20, got.stream().filter(m -> m.getType() == OFType.FLOW_MOD).count());
+        OFMessage barrier = got.get(20);
+        assertEquals(OFType.BARRIER_REQUEST, barrier.getType(), "the barrier closes the batch");
+        // The switch refuses the 7th operation's second rule, then confirms the barrier.
+        OFMessage refused = got.get(13);
+        f.send(OF13.errorMsgs().buildFlowModFailedErrorMsg().setXid(refused.getXid())
+                .setCode(OFFlowModFailedCode.TABLE_FULL).setData(OFErrorCauseData.NONE).build());
+        f.send(OF13.buildBarrierReply().setXid(barrier.getXid()).build());
+        for (int i = 0; i < 10; i++) {
+            if (i == 6) {
+                Throwable t = failureOf(ops.get(i));
+                assertTrue(t.getMessage().contains("TABLE_FULL"), t.getMessage());
+            } else {
+                ops.get(i).get(WAIT, TimeUnit.MILLISECONDS);
+            }
+        }
+        assertEquals(10 * 2L, controller.counters().flowMods());
+        assertEquals(1, controller.counters().errors());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(WAIT, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -480,12 +548,16 @@ class OpenFlowControllerTest {
         assertEquals(threads * perThread * 2L, controller.counters().flowMods());
         eventually(() -> controller.counters().packetOuts() == threads * perThread, "all packet-outs written");
         int handshake = 4; // hello, features request, set-config, barrier
-        eventually(() -> f.received.size() == handshake + threads * perThread * 4, "switch got every message");
-        List<OFMessage> ops = f.received.subList(handshake, f.received.size());
-        assertEquals(threads * perThread * 2, ops.stream().filter(m -> m.getType() == OFType.FLOW_MOD).count());
-        assertEquals(threads * perThread, ops.stream().filter(m -> m.getType() == OFType.PACKET_OUT).count());
-        assertEquals(threads * perThread * 4, ops.stream().mapToLong(OFMessage::getXid).distinct().count(),
-                "every xid distinct");
+        int ops = threads * perThread;
+        eventually(() -> f.received.stream().filter(m -> m.getType() == OFType.PACKET_OUT).count() == ops,
+                "switch got every packet-out");
+        List<OFMessage> got = List.copyOf(f.received.subList(handshake, f.received.size()));
+        assertEquals(ops * 2, got.stream().filter(m -> m.getType() == OFType.FLOW_MOD).count());
+        long barriers = got.stream().filter(m -> m.getType() == OFType.BARRIER_REQUEST).count();
+        assertTrue(barriers >= 1 && barriers <= ops, barriers + " barriers for " + ops + " operations");
+        assertEquals(OFType.BARRIER_REQUEST, got.stream().filter(m -> m.getType() != OFType.PACKET_OUT)
+                .reduce((x, y) -> y).orElseThrow().getType(), "the last flow-mod is followed by a barrier");
+        assertEquals(got.size(), got.stream().mapToLong(OFMessage::getXid).distinct().count(), "every xid distinct");
     }
 
     @Test
