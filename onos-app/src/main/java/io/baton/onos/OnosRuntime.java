@@ -51,7 +51,8 @@ public final class OnosRuntime implements AutoCloseable {
         BatonConfig config = store.current();
         OnosSouthbound southbound = new OnosSouthbound(onos, intercepts(config.services()), Cookies.APP,
                 Cookies.APP_MASK, CONFIRM_TIMEOUT);
-        OnosRuntime runtime = new OnosRuntime(southbound, new BatonEngine(config, southbound));
+        // The handoff secret keys the SYN cookies too, so a restarted app takes handshakes over.
+        OnosRuntime runtime = new OnosRuntime(southbound, new BatonEngine(config, southbound, secret));
         try {
             southbound.start();
             runtime.engine.start();

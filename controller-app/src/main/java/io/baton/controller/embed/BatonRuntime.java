@@ -55,7 +55,8 @@ public final class BatonRuntime implements AutoCloseable {
      */
     public static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound) {
         BatonConfig config = store.current();
-        BatonRuntime runtime = new BatonRuntime(new BatonEngine(config, southbound), southbound);
+        // The handoff secret also keys the SYN cookies: they must outlive a restart (BatonEngine).
+        BatonRuntime runtime = new BatonRuntime(new BatonEngine(config, southbound, secret), southbound);
         try {
             runtime.engine.start();
             // The engine prepares the switches it finds at start on its own thread; let that pass

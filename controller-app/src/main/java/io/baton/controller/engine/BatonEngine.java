@@ -104,7 +104,17 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private ScheduledFuture<?> ticker;
     private long lastProbeNanos;
 
+    /** An engine whose SYN cookies die with it (tests, and hosts that have no handoff secret to give). */
     public BatonEngine(BatonConfig config, Southbound southbound) {
+        this(config, southbound, null);
+    }
+
+    /**
+     * @param cookieSecret keys the SYN cookies every SYN-ACK carries; give the handoff secret, so
+     *                     that a restarted controller recognises the handshakes of the one before
+     *                     it. Null: a random key, lost at exit.
+     */
+    public BatonEngine(BatonConfig config, Southbound southbound, byte[] cookieSecret) {
         this.config = config;
         this.southbound = southbound;
         this.currentServices = config.services();
@@ -116,8 +126,10 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         this.l2 = new L2Forwarder(southbound, hosts, flows, counters, Map.of());
         indexVips(config.services());
         SecureRandom rnd = new SecureRandom();
-        byte[] cookieSecret = new byte[32];
-        rnd.nextBytes(cookieSecret);
+        if (cookieSecret == null) {
+            cookieSecret = new byte[32];
+            rnd.nextBytes(cookieSecret);
+        }
         this.handoffs = new HandoffCoordinator(services, table, registry, hosts, southbound, flows, counters,
                 loop, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow());
         this.frontend = new TcpFrontend(config.frontend(), table, new SynCookies(cookieSecret),

@@ -21,6 +21,8 @@ public final class EngineCounters {
     public final LongAdder synRetransmitted = new LongAdder();
     public final LongAdder synCookiesSent = new LongAdder();
     public final LongAdder synCookiesAccepted = new LongAdder();
+    /** Valid cookies whose connection could not be rebuilt (window scale without timestamps, after a restart). */
+    public final LongAdder cookiesWithoutState = new LongAdder();
     public final LongAdder synDroppedTableFull = new LongAdder();
     /** Half-open entries dropped to make room for clients that came back with a valid SYN cookie. */
     public final LongAdder halfOpenEvicted = new LongAdder();

@@ -150,7 +150,6 @@ public final class TcpFrontend {
         }
         Connection c = table.create(key, sw, inPort, f.ethSrc(), nanoClock.getAsLong(), ConnectionState.SYN_RECEIVED);
         c.clientIsn = f.seq();
-        c.serverIsn = random.nextInt();
         c.rcvNxt = f.seq() + 1;
         c.mss = Math.min(settings.mss(), offered.mss() > 0 ? offered.mss() : 536);
         c.sack = offered.sackPermitted();
@@ -159,7 +158,17 @@ public final class TcpFrontend {
             c.ourWindowScale = settings.windowScale();
         }
         c.timestamps = offered.timestamps();
-        c.tsOffset = random.nextInt();
+        // The ISN is a cookie even with state kept, so that a restarted controller can take the
+        // handshake over (see SynCookies); the TSval's low bits carry what the cookie cannot.
+        int index = SynCookies.mssIndex(c.mss)
+                + (!c.timestamps && c.clientWindowScale >= 0 ? SynCookies.NEEDS_STATE : 0);
+        c.serverIsn = cookies.isn(key, f.seq(), index, nowMillis());
+        if (c.timestamps) {
+            int first = SynCookies.encodeTsVal((int) nowMillis() + random.nextInt(), c.sack, c.clientWindowScale);
+            c.tsOffset = first - (int) nowMillis();
+        } else {
+            c.tsOffset = random.nextInt();
+        }
         c.tsRecent = offered.tsVal();
         c.clientWindow = f.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
         c.headDecoder = new HttpHeadDecoder(limits);
@@ -167,7 +176,15 @@ public final class TcpFrontend {
     }
 
     private void sendSynAck(ServiceConfig svc, Connection c) {
-        TcpOptions opts = new TcpOptions(c.mss, c.ourWindowScale, c.sack, c.timestamps, tsVal(c), c.tsRecent);
+        int tsVal = tsVal(c);
+        if (c.timestamps) {
+            // A retransmitted SYN-ACK carries the options in its TSval too (the client may echo
+            // this one), and later segments continue from it so TSval never goes back.
+            int encoded = SynCookies.encodeTsVal(tsVal, c.sack, c.clientWindowScale);
+            c.tsOffset += encoded - tsVal;
+            tsVal = encoded;
+        }
+        TcpOptions opts = new TcpOptions(c.mss, c.ourWindowScale, c.sack, c.timestamps, tsVal, c.tsRecent);
         sender.send(c, svc.virtualMac(), Frame.TCP_SYN | Frame.TCP_ACK, c.serverIsn,
                 Math.min(settings.receiveWindow(), 0xffff), opts, null);
     }
@@ -195,6 +212,10 @@ public final class TcpFrontend {
         int mssIndex = cookies.check(key, clientIsn, f.ack() - 1, nowMillis());
         if (mssIndex < 0 || !table.hasRoom()) {
             return null;
+        }
+        if ((mssIndex & SynCookies.NEEDS_STATE) != 0) {
+            counters.cookiesWithoutState.increment();
+            return null; // the client's window scale went with the state (a restart): it gets a reset
         }
         // A cookie client skipped the half-open table but now waits for its head like any other:
         // it takes the place of the oldest half-open entry so the bound holds.

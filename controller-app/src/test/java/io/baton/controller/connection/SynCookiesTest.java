@@ -52,4 +52,25 @@ class SynCookiesTest {
         assertEquals(1440, SynCookies.mssOf(SynCookies.mssIndex(1448)));
         assertEquals(536, SynCookies.mssOf(SynCookies.mssIndex(100)));
     }
+
+    @Test
+    void theSameSecretGivesTheSameCookiesInAnotherInstance() {
+        long now = 5_000_000;
+        byte[] secret = "handoff secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int isn = new SynCookies(secret).isn(key, 777, 2, now);
+        assertEquals(2, new SynCookies(secret.clone()).check(key, 777, isn, now + 30_000), "a restarted controller");
+    }
+
+    @Test
+    void theNeedsStateFlagComesBackWithTheMssIndex() {
+        long now = 5_000_000;
+        int isn = cookies.isn(key, 9, 3 + SynCookies.NEEDS_STATE, now);
+        int index = cookies.check(key, 9, isn, now);
+        assertEquals(3 + SynCookies.NEEDS_STATE, index);
+        assertEquals(1460, SynCookies.mssOf(index));
+        for (int idx = 0; idx < 2 * SynCookies.NEEDS_STATE; idx++) {
+            int other = cookies.isn(key, 9, idx, now);
+            assertEquals(idx, cookies.check(key, 9, other, now));
+        }
+    }
 }

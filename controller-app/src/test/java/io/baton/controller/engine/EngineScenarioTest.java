@@ -337,6 +337,82 @@ class EngineScenarioTest {
         assertEquals(0, ((java.util.Map<?, ?>) engine.stats().get().get("connections")).get("halfOpen"));
     }
 
+    /** The client's SYN answered by one engine, which then dies; a second one gets the request. */
+    private Frame synAnsweredByAnEngineThatDies(byte[] secret, TcpOptions syn, int isn) throws Exception {
+        BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD, Path.of("/cfg"));
+        engine = new BatonEngine(config, sb, secret);
+        engine.start();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, syn, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        Frame synAck = lastTcpTo(CLIENT_MAC);
+        assertEquals(0L, engine.counters().synCookiesSent.sum(), "an ordinary SYN-ACK, with state kept");
+        engine.close();
+        engine = null;
+        sb.packets.clear();
+        return synAck;
+    }
+
+    private void restartWith(byte[] secret) throws Exception {
+        BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD, Path.of("/cfg"));
+        engine = new BatonEngine(config, sb, secret);
+        engine.start();
+    }
+
+    @Test
+    void aControllerRestartedWithTheSameSecretServesTheRequestOfAHandshakeTheOldOneAnswered() throws Exception {
+        byte[] secret = "the handoff secret".getBytes(StandardCharsets.US_ASCII);
+        TcpOptions syn = new TcpOptions(1460, 9, true, true, 777, 0);
+        Frame synAck = synAnsweredByAnEngineThatDies(secret, syn, 3000);
+
+        restartWith(secret);
+        AgentInbox api = agent("10.0.0.13", "00:00:00:00:00:13", 5);
+        // The client never heard of the restart: its request (a retransmission) ACKs the old SYN-ACK.
+        TcpOptions ts = TcpOptions.timestampsOnly(790, synAck.options().tsVal());
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, 3001, synAck.seq() + 1, ts,
+                "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n"));
+        HandoffRequest req = api.next(HandoffRequest.class);
+        assertEquals(synAck.seq() + 1, req.sendSeq());
+        assertEquals(3001, req.recvSeq());
+        assertEquals(1460, req.mss());
+        assertEquals(9, req.sndWscale(), "the client's window scale, from the echoed timestamp");
+        assertEquals(7, req.rcvWscale());
+        assertTrue(req.sack() && req.timestamps());
+        assertEquals(790, req.tsEcr());
+        assertTrue(req.tsVal() - synAck.options().tsVal() >= 0, "the timestamp clock the client saw goes on");
+        assertEquals(1L, engine.counters().synCookiesAccepted.sum());
+        assertEquals(0L, engine.counters().resetsSent.sum());
+    }
+
+    @Test
+    void aRestartedControllerWithAnotherSecretResetsSuchARequest() throws Exception {
+        TcpOptions syn = new TcpOptions(1460, 9, true, true, 777, 0);
+        Frame synAck = synAnsweredByAnEngineThatDies("one".getBytes(StandardCharsets.US_ASCII), syn, 3000);
+
+        restartWith("another".getBytes(StandardCharsets.US_ASCII));
+        agent("10.0.0.13", "00:00:00:00:00:13", 5);
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, 3001, synAck.seq() + 1,
+                TcpOptions.timestampsOnly(790, synAck.options().tsVal()), "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n"));
+        await(() -> lastTcpTo(CLIENT_MAC) != null && lastTcpTo(CLIENT_MAC).has(Frame.TCP_RST), "a reset");
+        assertEquals(0L, engine.counters().synCookiesAccepted.sum());
+    }
+
+    @Test
+    void aHandshakeWhoseWindowScaleNoTimestampCarriesIsResetAfterARestart() throws Exception {
+        byte[] secret = "the handoff secret".getBytes(StandardCharsets.US_ASCII);
+        TcpOptions syn = new TcpOptions(1460, 9, true, false, 0, 0); // window scale, no timestamps
+        Frame synAck = synAnsweredByAnEngineThatDies(secret, syn, 3000);
+        assertEquals(7, synAck.options().windowScale(), "the stateful SYN-ACK still scales its window");
+
+        restartWith(secret);
+        agent("10.0.0.13", "00:00:00:00:00:13", 5);
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, 3001, synAck.seq() + 1,
+                TcpOptions.NONE, "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n"));
+        await(() -> lastTcpTo(CLIENT_MAC) != null && lastTcpTo(CLIENT_MAC).has(Frame.TCP_RST),
+                "a reset: the scale the client uses is unknown");
+        assertEquals(1L, engine.counters().cookiesWithoutState.sum());
+        assertEquals(0L, engine.counters().synCookiesAccepted.sum());
+    }
+
     @Test
     void packetInsGoThroughMetersWhenTheSwitchHasThem() throws Exception {
         BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD.replace("\"services\":",
