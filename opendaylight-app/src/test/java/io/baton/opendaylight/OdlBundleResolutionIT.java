@@ -13,6 +13,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleWire;
@@ -33,15 +34,18 @@ import java.util.stream.Stream;
 /**
  * Does the adapter's bundle resolve against what OpenDaylight 0.21 exports? A real OSGi framework
  * (Apache Felix) with the real OpenDaylight API bundles from Maven Central (openflowplugin 0.21.2
- * models, MD-SAL 15 binding API, YANG Tools 14, their dependencies), Felix SCR for the
+ * models, MD-SAL 15 binding API, YANG Tools 14, aaa 0.22.3's web API and Jersey 2 servlet support
+ * with Servlet 3.1 and Jersey 2.47 as odl-aaa-web installs them, their dependencies), Felix SCR for the
  * Declarative Services extender, the Baton bundles from this build and their dependencies
  * (Jersey 2, netty, gson, guava), with Guava 33.5 and netty 4.2 as OpenDaylight 0.21 ships them.
  * The runtime services Karaf gives (SCR; org.slf4j, which pax-logging exports there) come from
  * Felix SCR and slf4j-simple with Aries SPI Fly. Nothing is faked: openflowj, which has no OSGi manifest, is
  * wrapped here with bnd using the same instructions baton-standalone's feature gives Karaf's wrap:.
  * Non-bundle jars on the class path that no bundle needs (annotation-only jars) are listed and
- * skipped. The test passes when every installed bundle resolves, and names each one that did not,
- * with Felix's reason.
+ * skipped. The test passes when every installed bundle resolves (it names each one that did not,
+ * with Felix's reason), the adapter's imports wire to OpenDaylight's bundles, controller-app and
+ * OpenDaylight's servlet support share one Jersey, and, started, every bundle starts and SCR
+ * registers OpenDaylight's ServletSupport.
  */
 class OdlBundleResolutionIT {
     private Framework framework;
@@ -110,6 +114,65 @@ class OdlBundleResolutionIT {
                 wiredFrom.get("org.opendaylight.yang.gen.v1.urn.opendaylight.inventory.rev130819"));
         assertEquals("io.baton.controller-app", wiredFrom.get("io.baton.controller.southbound"));
         assertNotNull(adapter.getHeaders().get("Service-Component"), "the DS component is described");
+
+        // The REST API in OpenDaylight's web server: aaa's web API and servlet support, Servlet 3.1 (javax).
+        assertEquals("org.opendaylight.aaa.web.api", wiredFrom.get("org.opendaylight.aaa.web"));
+        assertEquals("org.opendaylight.aaa.web.servlet-api", wiredFrom.get("org.opendaylight.aaa.web.servlet"));
+        assertEquals("javax.servlet-api", wiredFrom.get("javax.servlet"));
+        assertEquals("jakarta.ws.rs-api", wiredFrom.get("javax.ws.rs.core"));
+        // One Jersey: controller-app's resources and OpenDaylight's servlet support (which turns them into
+        // a servlet) wire to the same jersey-server, OpenDaylight's 2.47.
+        Bundle controllerApp = bundle(installed, "io.baton.controller-app");
+        Bundle servletSupport = bundle(installed, "org.opendaylight.aaa.web.servlet-jersey2");
+        Bundle jerseyServer = bundle(installed, "org.glassfish.jersey.core.jersey-server");
+        assertEquals("2.47.0", jerseyServer.getVersion().toString());
+        assertEquals(jerseyServer.getBundleId(), provider(controllerApp, "org.glassfish.jersey.server").getBundleId());
+        assertEquals(jerseyServer.getBundleId(), provider(servletSupport, "org.glassfish.jersey.server").getBundleId());
+        assertEquals(1, installed.stream().filter(b -> b.getSymbolicName().equals(jerseyServer.getSymbolicName())).count());
+
+        // Started, SCR registers OpenDaylight's ServletSupport (what BatonOdlApp takes), and the adapter starts.
+        List<String> notStarted = new ArrayList<>();
+        for (Bundle b : installed) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                b.start();
+            } catch (BundleException e) {
+                notStarted.add(b.getSymbolicName() + ": " + e.getMessage());
+            }
+        }
+        assertEquals(List.of(), notStarted, "bundles that did not start");
+        assertTrue(awaitService(ctx, "org.opendaylight.aaa.web.servlet.ServletSupport"),
+                "servlet-jersey2's component registers ServletSupport");
+        assertEquals(Bundle.ACTIVE, adapter.getState());
+    }
+
+    private static Bundle bundle(List<Bundle> installed, String symbolicName) {
+        return installed.stream().filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no bundle " + symbolicName));
+    }
+
+    private static Bundle provider(Bundle b, String pkg) {
+        for (BundleWire w : b.adapt(BundleWiring.class).getRequiredWires(BundleRevision.PACKAGE_NAMESPACE)) {
+            if (pkg.equals(w.getCapability().getAttributes().get(BundleRevision.PACKAGE_NAMESPACE))) {
+                return w.getProvider().getBundle();
+            }
+        }
+        throw new AssertionError(b.getSymbolicName() + " does not import " + pkg);
+    }
+
+    private static boolean awaitService(BundleContext ctx, String objectClass)
+            throws InterruptedException, InvalidSyntaxException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            // All references: the system bundle does not import the service's package itself.
+            if (ctx.getAllServiceReferences(objectClass, null) != null) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     private static Bundle install(BundleContext ctx, Path jar) throws BundleException {
