@@ -2,6 +2,7 @@ package io.baton.opendaylight;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * Configuration Admin properties of PID {@value BatonOdlApp#PID} (in OpenDaylight's Karaf:
@@ -22,6 +23,13 @@ public @interface BatonOdlAppConfig {
     @AttributeDefinition(name = "Token file", required = false,
             description = "REST bearer token, mode 0600; empty: the config's rest.tokenFile")
     String tokenFile() default "";
+
+    @AttributeDefinition(name = "REST server", required = false,
+            description = "Which server serves the REST API: OpenDaylight's web server (context /baton), or Baton's"
+                    + " own on the config's rest.address and rest.port",
+            options = {@Option(label = "OpenDaylight's web server, at /baton", value = BatonOdlApp.REST_OPENDAYLIGHT),
+                       @Option(label = "Baton's own server, on rest.address:rest.port", value = BatonOdlApp.REST_BATON)})
+    String restServer() default BatonOdlApp.REST_OPENDAYLIGHT;
 
     @AttributeDefinition(name = "Flow RPC timeout (ms)", required = false,
             description = "An add/remove-flow RPC unanswered for this long fails")

@@ -6,15 +6,16 @@ import io.baton.controller.embed.BatonRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
+
 /**
  * The running parts of Baton inside OpenDaylight, stopped in reverse order: controller-app's
  * {@link BatonRuntime} (engine, handoff channel, REST API) on the OpenDaylight southbound, in place
  * of the embedded OpenFlow server (whose listen address in the config is therefore unused:
  * OpenDaylight owns the switches' connections).
  *
- * <p>The REST API keeps its own server on the configured address. OpenDaylight 0.21 serves web
- * resources through its Jakarta Servlet/JAX-RS 3 web server (org.opendaylight.aaa.web); Baton's
- * resources are javax.ws.rs (JAX-RS 2, Jersey 2) and cannot register there without being ported.
+ * <p>The REST API is served by OpenDaylight's web server ({@link OdlWebRestPublisher}) or, when
+ * configured so, by Baton's own server on the config's {@code rest} address.
  */
 final class OdlRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OdlRuntime.class);
@@ -28,9 +29,12 @@ final class OdlRuntime implements AutoCloseable {
     }
 
     /** Starts everything or, if any part cannot start, nothing: the rest is closed and the error thrown. */
-    static OdlRuntime start(ConfigStore store, byte[] secret, byte[] token, OdlSouthbound southbound) {
+    static OdlRuntime start(ConfigStore store, byte[] secret, byte[] token, OdlSouthbound southbound,
+                            Optional<OdlWebRestPublisher> web) {
         BatonConfig config = store.current();
-        BatonRuntime runtime = BatonRuntime.start(store, secret, token, southbound);
+        BatonRuntime runtime = web.isPresent()
+                ? BatonRuntime.start(store, secret, token, southbound, web.get())
+                : BatonRuntime.start(store, secret, token, southbound);
         try {
             // Last, as the embedded controller accepts switches last: the engine is ready for them.
             southbound.start();
@@ -40,8 +44,9 @@ final class OdlRuntime implements AutoCloseable {
             runtime.close();
             throw e;
         }
-        log.info("Baton on OpenDaylight up: handoff {}, rest {}, {} services (openflow.listen {} unused: "
-                + "OpenDaylight owns the switches)", config.handoffListen(), config.restListen(),
+        log.info("Baton on OpenDaylight up: handoff {}, REST API {}, {} services (openflow.listen {} unused: "
+                + "OpenDaylight owns the switches)", config.handoffListen(),
+                web.map(OdlWebRestPublisher::where).orElse("on Baton's own server " + config.restListen()),
                 config.services().size(), config.openflowListen());
         return new OdlRuntime(southbound, runtime);
     }

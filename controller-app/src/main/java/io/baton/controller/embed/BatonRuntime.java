@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Baton's engine with its handoff channel and REST API, on whatever southbound the host gives:
- * what the standalone controller, the ONOS app and the OpenDaylight app each start. The host
+ * what the standalone controller and the OpenDaylight app start. The REST API runs on Baton's own
+ * server, or in the host's web container through a {@link RestPublisher}. The host
  * starts its southbound's switch connections after this returns (the engine is ready for them)
  * and closes them before {@link #close()}, or after {@link #closeAndRemoveRules(Duration)}.
  */
@@ -43,6 +45,7 @@ public final class BatonRuntime implements AutoCloseable {
     private final Southbound southbound;
     private final HandoffServer handoff = new HandoffServer();
     private final RestServer rest = new RestServer();
+    private RestPublisher.Registration hostedRest;
 
     private BatonRuntime(BatonEngine engine, Southbound southbound) {
         this.engine = engine;
@@ -54,6 +57,21 @@ public final class BatonRuntime implements AutoCloseable {
      * closed and the error thrown, since inside Karaf, ONOS or OpenDaylight the JVM lives on.
      */
     public static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound) {
+        return start(store, secret, token, southbound, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(ConfigStore, byte[], byte[], Southbound)}, but the REST API is served by the
+     * host's web container through {@code web} rather than by Baton's own server ({@code rest.listen}
+     * is unused then). Closing the runtime closes the registration first.
+     */
+    public static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound,
+                                     RestPublisher web) {
+        return start(store, secret, token, southbound, Optional.of(web));
+    }
+
+    private static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound,
+                                      Optional<RestPublisher> web) {
         BatonConfig config = store.current();
         // The handoff secret also keys the SYN cookies: they must outlive a restart (BatonEngine).
         BatonRuntime runtime = new BatonRuntime(new BatonEngine(config, southbound, secret), southbound);
@@ -63,7 +81,12 @@ public final class BatonRuntime implements AutoCloseable {
             // first, so that a switch arriving now is not prepared twice.
             runtime.engine.ask(() -> null).join();
             runtime.handoff.start(config.handoffListen(), secret, runtime.engine, runtime.engine.counters());
-            runtime.rest.start(config.restListen(), new ClusterAdmin(store, runtime.engine), token);
+            ClusterAdmin admin = new ClusterAdmin(store, runtime.engine);
+            if (web.isPresent()) {
+                runtime.hostedRest = web.get().publish(RestServer.application(admin, token, runtime.rest.counters()));
+            } else {
+                runtime.rest.start(config.restListen(), admin, token);
+            }
         } catch (RuntimeException | Error e) {
             runtime.close();
             throw e;
@@ -97,6 +120,9 @@ public final class BatonRuntime implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (hostedRest != null) {
+            hostedRest.close();
+        }
         rest.close();
         handoff.close();
         engine.close();

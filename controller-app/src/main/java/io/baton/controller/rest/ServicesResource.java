@@ -223,9 +223,14 @@ public final class ServicesResource {
         return body;
     }
 
+    /**
+     * 201 with the new item's Location. The path is relative, so JAX-RS resolves it against the
+     * application's base URI: right under a web container's context path too (/baton in OpenDaylight,
+     * /onos/baton in ONOS), where an absolute path would drop that prefix.
+     */
     private Response created(JsonElement body, String location) {
         counters.changes.increment();
-        return Response.created(UriBuilder.fromPath("/" + location).build()).entity(body).build();
+        return Response.created(UriBuilder.fromPath(location).build()).entity(body).build();
     }
 
     private Response deleted() {

@@ -1,6 +1,8 @@
 package io.baton.controller.embed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.controller.config.ConfigLoader;
@@ -15,16 +17,21 @@ import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.ws.rs.core.Application;
+import org.glassfish.jersey.server.ResourceConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +42,10 @@ import org.junit.jupiter.api.Test;
  * (a restart) deletes nothing; {@link BatonRuntime#closeAndRemoveRules(Duration)} (taking Baton
  * away) deletes by Baton's cookie and app mask on each switch, after the engine has stopped
  * listening, and reports both switches cleaned; a switch that never confirms is reported failed
- * once the timeout has passed, and the call does not wait longer.
+ * once the timeout has passed, and the call does not wait longer. With a {@link RestPublisher}, the
+ * host gets the REST application (the own server's resources and token filter) and Baton's own REST
+ * server stays closed; closing the runtime closes the registration; a host that refuses the
+ * application leaves nothing running.
  */
 class BatonRuntimeTest {
     private static final SwitchId SW1 = SwitchId.of(1);
@@ -56,13 +66,68 @@ class BatonRuntimeTest {
         }
     }
 
-    private static BatonRuntime start(Southbound southbound) throws Exception {
+    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TOKEN = "token".getBytes(StandardCharsets.US_ASCII);
+
+    private static ConfigStore store(int handoffPort, int restPort) throws Exception {
         String json = ConfigLoaderTest.GOOD
-                .replace("\"port\": 7070", "\"port\": " + freePort())
-                .replace("\"port\": 8181", "\"port\": " + freePort());
-        ConfigStore store = ConfigStore.inMemory(ConfigLoader.parse(json, Path.of("/cfg")));
-        return BatonRuntime.start(store, "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII),
-                "token".getBytes(StandardCharsets.US_ASCII), southbound);
+                .replace("\"port\": 7070", "\"port\": " + handoffPort)
+                .replace("\"port\": 8181", "\"port\": " + restPort);
+        return ConfigStore.inMemory(ConfigLoader.parse(json, Path.of("/cfg")));
+    }
+
+    private static BatonRuntime start(Southbound southbound) throws Exception {
+        return BatonRuntime.start(store(freePort(), freePort()), SECRET, TOKEN, southbound);
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aHostsWebContainerServesTheRestApiInsteadOfBatonsOwnServer() throws Exception {
+        int handoffPort = freePort();
+        int restPort = freePort();
+        List<Application> published = new ArrayList<>();
+        List<String> closed = new ArrayList<>();
+        RestPublisher web = application -> {
+            published.add(application);
+            return () -> closed.add("registration");
+        };
+        runtime = BatonRuntime.start(store(handoffPort, restPort), SECRET, TOKEN, new RecordingSouthbound(SW1), web);
+
+        assertEquals(1, published.size(), "one application handed to the host");
+        Set<String> parts = new HashSet<>();
+        // As a Jersey ResourceConfig, so that a Jersey-based container takes it as it is.
+        ((ResourceConfig) published.get(0)).getInstances().forEach(o -> parts.add(o.getClass().getSimpleName()));
+        assertTrue(parts.containsAll(Set.of("BearerTokenFilter", "ServicesResource", "StatusResource", "MetricsResource",
+                "JsonBody")), "the own server's resources, filter and body handling: " + parts);
+        assertTrue(listening(handoffPort), "the handoff channel runs");
+        assertFalse(listening(restPort), "Baton's own REST server is not started");
+
+        runtime.close();
+        runtime = null;
+        assertEquals(List.of("registration"), closed, "closing the runtime closes the registration");
+        assertFalse(listening(handoffPort));
+    }
+
+    @Test
+    void aWebContainerThatRefusesTheApiLeavesNothingRunning() throws Exception {
+        int handoffPort = freePort();
+        RecordingSouthbound sb = new RecordingSouthbound(SW1);
+        RestPublisher refusing = application -> {
+            throw new IllegalStateException("context path taken");
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> BatonRuntime.start(store(handoffPort, freePort()), SECRET, TOKEN, sb, refusing));
+        assertEquals("context path taken", e.getMessage());
+        assertFalse(listening(handoffPort), "the handoff channel was closed again");
+        assertTrue(sb.listeners.isEmpty(), "the engine stopped");
     }
 
     /** The engine installs table-miss and one VIP intercept per switch, on its own thread. */
