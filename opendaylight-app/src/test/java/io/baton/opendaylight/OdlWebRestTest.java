@@ -1,5 +1,8 @@
 package io.baton.opendaylight;
 
+import static io.baton.opendaylight.LocalPorts.freePort;
+import static io.baton.opendaylight.LocalPorts.listening;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,9 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opendaylight.aaa.web.jetty.JettyWebServer;
 import org.opendaylight.aaa.web.servlet.jersey2.JerseyServletSupport;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,20 +64,6 @@ class OdlWebRestTest {
     private OdlRuntime runtime;
     private FakeNotifications notifications;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     @BeforeEach
     void start() throws Exception {
