@@ -33,11 +33,12 @@ import java.util.List;
  * @param maxConnections      most handed-off connections held at once (preparing + relaying)
  * @param idleTimeoutSeconds  close a relayed connection idle this long (0: never)
  * @param threads             event loop threads
+ * @param preconnect          web server connections kept open ahead of need (0: connect per handoff)
  */
 public record AgentConfig(String controllerHost, int controllerPort, InetSocketAddress upstream, Path secretFile,
                           int serverIpv4, long serverMac, String label, List<Integer> vips, boolean proxyProtocol,
                           int heartbeatMs, int controllerTimeoutMs, int commitTimeoutMs, int maxConnections,
-                          int idleTimeoutSeconds, int threads) {
+                          int idleTimeoutSeconds, int threads, int preconnect) {
 
     public AgentConfig {
         vips = List.copyOf(vips);
@@ -64,6 +65,8 @@ public record AgentConfig(String controllerHost, int controllerPort, InetSocketA
                 "  --max-connections N         most handed-off connections at once (default 10000)",
                 "  --idle-timeout-s N          close relayed connections idle this long, 0 = never (default 600)",
                 "  --threads N                 event loop threads (default: number of cores)",
+                "  --preconnect N              web server connections opened ahead of need, each used once",
+                "                              within 5 s; 0 = connect per handoff (default 4)",
                 "  --help                      this text");
     }
 
@@ -88,6 +91,7 @@ public record AgentConfig(String controllerHost, int controllerPort, InetSocketA
         int maxConnections = 10000;
         int idle = 600;
         int threads = Runtime.getRuntime().availableProcessors();
+        int preconnect = 4;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String name = a;
@@ -133,6 +137,7 @@ public record AgentConfig(String controllerHost, int controllerPort, InetSocketA
                 case "--max-connections" -> maxConnections = number(name, v, 0, 10_000_000);
                 case "--idle-timeout-s" -> idle = number(name, v, 0, 86_400 * 7);
                 case "--threads" -> threads = number(name, v, 1, 1024);
+                case "--preconnect" -> preconnect = number(name, v, 0, 1024);
                 default -> throw new UsageException("unknown option " + name);
             }
         }
@@ -198,7 +203,7 @@ public record AgentConfig(String controllerHost, int controllerPort, InetSocketA
             throw new UsageException("--controller-timeout-ms must be longer than --heartbeat-ms");
         }
         return new AgentConfig(c[0], Integer.parseInt(c[1]), upstreamAddr, Path.of(secret), ip, mac, label, vips,
-                proxy, heartbeat, ctlTimeout, commitTimeout, maxConnections, idle, threads);
+                proxy, heartbeat, ctlTimeout, commitTimeout, maxConnections, idle, threads, preconnect);
     }
 
     private static String[] hostPort(String option, String v) throws UsageException {

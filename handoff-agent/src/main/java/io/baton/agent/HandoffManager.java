@@ -96,6 +96,10 @@ final class HandoffManager {
     private final Map<Long, Handoff> byId = new HashMap<>();
     private final Map<Tuple, Handoff> byTuple = new HashMap<>();
     private final AtomicInteger live = new AtomicInteger();
+    /** Null when --preconnect is 0. */
+    private final UpstreamPool preconnected;
+    /** How long a preconnected web server connection may wait for a handoff. */
+    static final long PRECONNECT_MAX_IDLE_MILLIS = 5_000;
 
     HandoffManager(AgentConfig config, EventLoopGroup group, ScheduledExecutorService ctl,
                    Consumer<HandoffMessage> toController) {
@@ -105,6 +109,13 @@ final class HandoffManager {
         this.toController = toController;
         myAddresses.add(config.serverIpv4());
         myAddresses.addAll(config.vips());
+        if (config.preconnect() > 0) {
+            preconnected = new UpstreamPool(this::connectUpstream, group::next, ctl, config.preconnect(),
+                    PRECONNECT_MAX_IDLE_MILLIS);
+            ctl.scheduleWithFixedDelay(preconnected::maintain, 0, 1, TimeUnit.SECONDS);
+        } else {
+            preconnected = null;
+        }
     }
 
     /** Handed-off connections held now: preparing, ready or relaying. */
@@ -153,6 +164,9 @@ final class HandoffManager {
     /** Closes everything (agent shutdown): unfinished handoffs silently, relays normally. */
     void shutdown() {
         ctl.execute(() -> {
+            if (preconnected != null) {
+                preconnected.close();
+            }
             for (Handoff h : new ArrayList<>(byId.values())) {
                 if (h.state == State.RELAYING) {
                     h.relay.close();
@@ -204,10 +218,16 @@ final class HandoffManager {
             drop(id, DropReason.REPAIR_FAILED, e.toString());
             return;
         }
-        Handoff h = new Handoff(r, fd, group.next());
+        Channel upstream = preconnected != null ? preconnected.take() : null;
+        Handoff h = new Handoff(r, fd, upstream != null ? upstream.eventLoop() : group.next());
         byId.put(id, h);
         byTuple.put(t, h);
         live.incrementAndGet();
+        if (upstream != null) {
+            LOG.debug("handoff {}: socket {} recreated (fd {}), web server connection ready", id, t, fd);
+            upstreamReady(h, upstream);
+            return;
+        }
         LOG.debug("handoff {}: socket {} recreated (fd {}), connecting to the web server", id, t, fd);
         connectUpstream(h.loop).addListener((ChannelFuture f) -> ctl.execute(() -> upstreamConnected(h, f)));
     }
@@ -237,7 +257,11 @@ final class HandoffManager {
             drop(h.id(), DropReason.UPSTREAM_UNREACHABLE, "cannot connect to " + config.upstream() + ": " + f.cause());
             return;
         }
-        h.upstream = f.channel();
+        upstreamReady(h, f.channel());
+    }
+
+    private void upstreamReady(Handoff h, Channel upstream) {
+        h.upstream = upstream;
         h.state = State.READY;
         toController.accept(new HandoffReady(h.id()));
         if (h.commitPending) {

@@ -185,6 +185,28 @@ class AgentHandoffTest {
     }
 
     @Test
+    void aWebServerConnectionOpenedAheadServesTheHandoffAndIsReplaced() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(BULK);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            agent(controller.port(), upstream.port(), SECRET, "--preconnect", "1");
+            controller.awaitAuthenticated(1, 5000);
+            await("one connection opened ahead", 5000, () -> upstream.connections.get() == 1);
+
+            controller.send(p.request(43));
+            assertEquals(new HandoffReady(43), controller.next(HandoffReady.class, 5000));
+            await("a replacement opened", 5000, () -> upstream.connections.get() == 2);
+            controller.send(new HandoffCommit(43));
+            p.client().getOutputStream().write(PART2);
+            checkResponse(p.client().getInputStream().readAllBytes(), BULK);
+            assertEquals(1, upstream.servedOnConnection.poll(5, java.util.concurrent.TimeUnit.SECONDS),
+                    "served on the connection opened before the request");
+            p.client().close();
+            controller.next(ConnectionClosed.class, 5000);
+        }
+    }
+
+    @Test
     void handsOffAConnectionAndRelaysABulkResponseOnTheSameClientSocket() throws Exception {
         try (TinyUpstream upstream = new TinyUpstream(BULK);
              TestController controller = new TestController(SECRET);

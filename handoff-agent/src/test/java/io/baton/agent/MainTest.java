@@ -64,6 +64,8 @@ class MainTest {
         assertEquals(500, d.heartbeatMs());
         assertEquals(10000, d.maxConnections());
         assertEquals(List.of(), d.vips());
+        assertEquals(4, d.preconnect());
+        assertEquals(0, AgentConfig.parse(with("--preconnect", "0")).preconnect());
 
         AgentConfig m = AgentConfig.parse("--controller", "h:1", "--upstream", "127.0.0.1:2", "--secret-file", "s",
                 "--server-ip", "10.1.2.3", "--server-mac", "02:00:00:00:00:01");

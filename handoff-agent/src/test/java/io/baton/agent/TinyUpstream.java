@@ -25,6 +25,8 @@ final class TinyUpstream implements AutoCloseable {
     final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
     final BlockingQueue<byte[]> proxyHeaders = new LinkedBlockingQueue<>();
     final AtomicInteger connections = new AtomicInteger();
+    /** For each request served, the number (from 1, in accept order) of the connection it came on. */
+    final BlockingQueue<Integer> servedOnConnection = new LinkedBlockingQueue<>();
     private final ServerSocket server;
     private final byte[] bulk;
     private final Thread acceptor;
@@ -60,8 +62,8 @@ final class TinyUpstream implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
-                connections.incrementAndGet();
-                Thread t = new Thread(() -> serve(s), "tiny-upstream-conn");
+                int number = connections.incrementAndGet();
+                Thread t = new Thread(() -> serve(s, number), "tiny-upstream-conn");
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
@@ -70,7 +72,7 @@ final class TinyUpstream implements AutoCloseable {
         }
     }
 
-    private void serve(Socket s) {
+    private void serve(Socket s, int number) {
         try (s) {
             InputStream in = s.getInputStream();
             ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -104,6 +106,7 @@ final class TinyUpstream implements AutoCloseable {
                 return; // closed without a whole request (e.g. an aborted handoff)
             }
             requests.add(request);
+            servedOnConnection.add(number);
             String line = request.substring(0, request.indexOf("\r\n"));
             byte[] head1 = ("upstream-ok " + line + "\n").getBytes(StandardCharsets.US_ASCII);
             OutputStream out = s.getOutputStream();
