@@ -216,13 +216,17 @@ class RunState:
 
 def clean_leftovers(state):
     """Removes exactly what a state record names: its processes (if still the
-       same processes), its OVS bridges, its interfaces and its run
+       same processes), its bridges (OVS or kernel), its interfaces and its run
        directory."""
     for pid, started, _name in state.get('pids', []):
         kill_tree(pid, started, grace=1.0)
     for bridge in state.get('bridges', []):
         subprocess.run(['ovs-vsctl', '--timeout=10', '--if-exists', 'del-br',
                         bridge], check=False)
+        if os.path.exists('/sys/class/net/%s/bridge' % bridge):
+            # a kernel bridge (the management network) of that name
+            subprocess.run(['ip', 'link', 'del', bridge], check=False,
+                           stderr=subprocess.DEVNULL)
     existing = set(os.listdir('/sys/class/net'))
     for link in state.get('links', []):
         if link in existing:
