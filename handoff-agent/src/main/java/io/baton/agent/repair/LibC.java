@@ -1,16 +1,15 @@
 package io.baton.agent.repair;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.ptr.IntByReference;
 
 /**
- * The few libc calls TCP repair needs (JNA interface mapping; every call records errno in a
+ * The few libc calls TCP repair needs (bound by {@link DirectLibC}; every call records errno in a
  * {@link LastErrorException}). {@code sockaddr} arguments are passed as raw bytes (see
  * {@link TcpRepair#sockaddrIn}). Linux x86-64 only ({@code size_t} and {@code unsigned long}
  * map to Java {@code long}).
  */
-public interface LibC extends Library {
+public interface LibC {
 
     int socket(int domain, int type, int protocol) throws LastErrorException;
 

@@ -1,7 +1,6 @@
 package io.baton.agent.repair;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
 import io.baton.handoff.protocol.Ipv4;
 import java.nio.ByteBuffer;
@@ -59,7 +58,7 @@ public final class TcpRepair {
     }
 
     private static final class Holder {
-        static final LibC C = Native.load("c", LibC.class);
+        static final LibC C = new DirectLibC();
     }
 
     /** The libc binding (loaded on first use). */

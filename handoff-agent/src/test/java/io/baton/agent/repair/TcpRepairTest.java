@@ -167,4 +167,13 @@ class TcpRepairTest {
         assertEquals(TcpRepair.TCPOPT_MSS, p.getInt());
         assertEquals(TcpRepair.DEFAULT_MSS, p.getInt());
     }
+
+    @Test
+    void aFailedCallThrowsWithItsErrno() {
+        com.sun.jna.LastErrorException e = assertThrows(com.sun.jna.LastErrorException.class,
+                () -> TcpRepair.libc().close(-1));
+        assertEquals(9, e.getErrorCode(), "EBADF");
+        assertThrows(com.sun.jna.LastErrorException.class,
+                () -> TcpRepair.libc().setsockopt(-1, TcpRepair.SOL_TCP, 1, new byte[4], 4));
+    }
 }
