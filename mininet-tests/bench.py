@@ -38,8 +38,10 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,7 +50,7 @@ from mininet.log import info, setLogLevel  # noqa: E402
 from baton_net import MODES, VIP, baton_network  # noqa: E402
 from baton_net.config import controller_config  # noqa: E402
 from baton_net.hostexec import listens, run_in, wait_for  # noqa: E402
-from baton_net.topo import server_ip  # noqa: E402
+from baton_net.topo import DATA_SWITCH, server_ip  # noqa: E402
 from baton_net.webserver import MIB, ensure_files  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -153,6 +155,9 @@ def connection_rate(bn, base, seconds, connections, script, pid=None):
     return {'connections_per_s': report['requests'] /
             (report['duration_us'] / 1e6),
             'requests': report['requests'], 'errors': errors,
+            'errors_by_kind': {k: report[k] for k in (
+                'connect_errors', 'read_errors', 'write_errors',
+                'status_errors', 'timeouts') if report[k]},
             'concurrency': connections,
             'latency_p50_ms': report['latency_p50_us'] / 1000.0,
             'latency_p99_ms': report['latency_p99_us'] / 1000.0,
@@ -200,7 +205,39 @@ def parallel_bulk(bn, base, count):
             if longest else None}
 
 
+SETTLE_FLOWS = 64          # rules and datapath flows a quiet switch may hold
+SETTLE_TIMEOUT_S = 60
+
+
+def switch_flows():
+    "(OpenFlow rules in the data switch, flows in the userspace datapath)"
+    agg = subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', 'dump-aggregate',
+                          DATA_SWITCH], capture_output=True, text=True).stdout
+    rules = int(agg.split('flow_count=')[1].split()[0]) \
+        if 'flow_count=' in agg else 0
+    dp = subprocess.run(['ovs-appctl', 'dpctl/dump-flows',
+                         'netdev@ovs-netdev'], capture_output=True,
+                        text=True).stdout
+    return rules, len([ln for ln in dp.splitlines() if ln.strip()])
+
+
+def settle(what):
+    """Waits until the data switch holds few rules and datapath flows again:
+       the rules of the connections just measured (idle timeout) and their
+       datapath flows cost the switch's one busy thread work that would
+       otherwise be charged to whatever is measured next."""
+    start = time.time()
+    rules, dp = switch_flows()
+    while (rules > SETTLE_FLOWS or dp > SETTLE_FLOWS) and \
+            time.time() - start < SETTLE_TIMEOUT_S:
+        time.sleep(1)
+        rules, dp = switch_flows()
+    info('*** %s: switch settled in %.0f s (%d rules, %d datapath flows)\n'
+         % (what, time.time() - start, rules, dp))
+
+
 def measure(bn, base, args, script, pid=None):
+    settle(base)
     if args.warmup > 0:
         # A balancer runs for days: measure it warm (the JVM's JIT compilers alone
         # took most of the controller's and agents' CPU in a cold 10 s run).
@@ -211,9 +248,11 @@ def measure(bn, base, args, script, pid=None):
         info('*** %s: connection rate, %d at once (%d s)\n' % (
             base, c, args.seconds))
         rates.append(connection_rate(bn, base, args.seconds, c, script, pid))
+    settle(base)
     info('*** %s: time to first byte (%d requests)\n' % (base,
                                                          args.ttfb_requests))
     first_byte = ttfb(bn, base, args.ttfb_requests)
+    settle(base)
     info('*** %s: bulk (%d x 1 MiB, %d x 100 MiB, %d at once)\n' % (
         base, args.bulk_runs, args.bulk_runs, PARALLEL_BULK))
     return {'url': base,
@@ -309,7 +348,7 @@ def one_server_overrides(servers):
 def run_mode(mode, args, files_dir, script, with_proxies):
     service = one_server_overrides(3)
     service['mode'] = mode
-    with baton_network(mode, files_dir=files_dir,
+    with baton_network(mode, files_dir=files_dir, keep_logs=args.keep_logs,
                        config_overrides={'services': [service]}) as bn:
         result = {}
         if 'direct' in args.cases or with_proxies:
@@ -505,6 +544,8 @@ def main():
     parser.add_argument('--ttfb-requests', type=int, default=200)
     parser.add_argument('--bulk-runs', type=int, default=3)
     parser.add_argument('--output', default=RESULTS)
+    parser.add_argument('--keep-logs', action='store_true',
+                        help="keep each network's run directory (logs)")
     args = parser.parse_args()
     modes = [m for m in args.modes.split(',') if m]
     args.concurrency = [int(c) for c in args.concurrency.split(',') if c]
