@@ -206,10 +206,7 @@ public final class OpenFlowController implements Southbound {
 
     @Override
     public CompletableFuture<Void> removeRulesByCookie(SwitchId sw, long cookie, long cookieMask) {
-        SwitchConnection c = connection(sw);
-        return c == null ? notConnected(sw, "remove rules by cookie")
-                : c.flowModsWithBarrier("removal by cookie", List.of(new CookieDeletion(cookie, cookieMask)),
-                        (item, xid) -> OpenFlow13Translator.toFlowDeleteByCookie(cookie, cookieMask, xid));
+        return removeRulesByCookies(sw, List.of(cookie), cookieMask);
     }
 
     /** One delete per cookie and one barrier for them all. */
