@@ -436,10 +436,6 @@ public final class HandoffCoordinator implements HandoffSink {
     /** Completes (normally, even on failure) once the switch answered. */
     /** Closed connections' rules, one batch (one barrier) per switch. */
     private void removeRulesOf(List<Connection> closed) {
-        if (closed.size() == 1) {
-            removeRules(closed.get(0));
-            return;
-        }
         Map<SwitchId, List<Long>> bySwitch = new HashMap<>();
         for (Connection c : closed) {
             bySwitch.computeIfAbsent(c.sw(), k -> new ArrayList<>()).add(Cookies.APP | c.id());

@@ -334,8 +334,8 @@ final class SwitchConnection {
             LOG.debug("switch {}: barrier reply xid {} matches nothing pending", id, xid);
             return;
         }
-        for (BarrierOp op : ops.toArray(new BarrierOp[0])) {
-            op.barrierXid = -1; // its group is gone already
+        for (BarrierOp op : ops) {
+            op.barrierXid = -1; // its group is gone already, so finish leaves the list alone
             if (finish(op)) {
                 op.future.complete(null);
             }
