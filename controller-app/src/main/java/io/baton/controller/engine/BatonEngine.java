@@ -139,7 +139,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                 loop, clock, RECOVERY_CANDIDATE_GRACE_MILLIS, RECOVERY_ORPHAN_GRACE_MILLIS,
                 config.frontend().maxConnections());
         recovery.replayTo(this::handlePacket);
-        frontend.resetStrayAcks(recovery::settled);
+        frontend.resetStrayAcks(recovery::resetsStrayAck);
     }
 
     /**

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,7 +37,7 @@ public final class TcpFrontend {
     private final FrontendSettings settings;
     private final ConnectionTable table;
     private final SynCookies cookies;
-    private BooleanSupplier resetStrayAcks = () -> false;
+    private Predicate<ConnectionKey> resetStrayAcks = key -> false;
     private final ClientSender sender;
     private final HandoffSink sink;
     private final EngineCounters counters;
@@ -62,9 +62,9 @@ public final class TcpFrontend {
      * Whether a pure ACK for a connection nobody knows gets a reset (RFC 793, CLOSED state), as
      * when a dead server's connections lost their rules: the client learns at once instead of
      * waiting out its own timeout. Off while the controller may still take such a connection
-     * back after a restart (see ConnectionRecovery#settled).
+     * back after a restart (see ConnectionRecovery#resetsStrayAck).
      */
-    public void resetStrayAcks(BooleanSupplier when) {
+    public void resetStrayAcks(Predicate<ConnectionKey> when) {
         this.resetStrayAcks = when;
     }
 
@@ -129,7 +129,7 @@ public final class TcpFrontend {
             counters.resetsSent.increment();
             sender.reset(sw, inPort, svc.virtualMac(), f);
         }
-        if (resetStrayAcks.getAsBoolean()) {
+        if (resetStrayAcks.test(key)) {
             counters.strayAcksReset.increment();
             counters.resetsSent.increment();
             sender.reset(sw, inPort, svc.virtualMac(), f);

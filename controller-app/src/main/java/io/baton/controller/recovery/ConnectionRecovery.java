@@ -175,6 +175,13 @@ public final class ConnectionRecovery {
     /** Ids of lists still arriving, per server. */
     private final Map<Ipv4Address, Set<Long>> listing = new HashMap<>();
     private final Map<SwitchId, ArrayDeque<HeldPacket>> reconciling = new LinkedHashMap<>();
+    /**
+     * Clients of a dead server's connections that were sent an ACK to answer, oldest first, with
+     * when: their answer gets a reset even while the table is still being rebuilt after a
+     * restart, since these connections are known to be gone. Bounded by maxEntries.
+     */
+    private final LinkedHashMap<ConnectionKey, Long> provoked = new LinkedHashMap<>();
+    private static final long PROVOKED_ANSWER_NANOS = 10_000_000_000L;
     private long servingAfterNanos = -1;
     private long rebuiltAfterNanos = -1;
 
@@ -539,8 +546,21 @@ public final class ConnectionRecovery {
                 ? hosts.macOf(Ipv4Address.of(c.key().clientIp())).orElse(null) : c.clientMac();
         if (svc != null && mac != null) {
             counters.deadServerClientsProbed.increment();
+            if (provoked.size() >= maxEntries) {
+                provoked.remove(provoked.keySet().iterator().next());
+            }
+            provoked.put(c.key(), nanoClock.getAsLong());
             sender.provokeAck(c, svc.virtualMac(), mac);
         }
+    }
+
+    /**
+     * Whether a pure ACK for a connection the table does not know gets a reset: once nothing
+     * can be taken back any more, or when it answers the ACK sent to a dead server's client.
+     */
+    public boolean resetsStrayAck(ConnectionKey key) {
+        Long at = provoked.remove(key);
+        return settled() || (at != null && nanoClock.getAsLong() - at < PROVOKED_ANSWER_NANOS);
     }
 
     /** True while some server relays a connection that no rule or table entry accounts for. */
@@ -604,6 +624,7 @@ public final class ConnectionRecovery {
             removeRules(k.sw, k.id, "no server claimed it in time");
         }
         orphans.values().removeIf(o -> now - o.deadlineNanos >= 0);
+        provoked.values().removeIf(at -> now - at >= PROVOKED_ANSWER_NANOS);
         checkRebuilt();
     }
 

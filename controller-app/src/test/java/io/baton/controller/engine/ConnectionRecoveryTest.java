@@ -312,6 +312,32 @@ class ConnectionRecoveryTest {
     }
 
     @Test
+    void aDeadServersClientsAreResetEvenWhileAnotherServersConnectionMayStillBeTakenBack() throws Exception {
+        load("dsr");
+        sb.nextStats = CompletableFuture.completedFuture(rulesOf(LIVE, 40001));
+        start();
+        AgentSession h1 = agentUp(H1, H1_MAC);
+        engine.agentMessage(h1, new LiveConnections(List.of(relayed(LIVE, 40001, "dsr")), true));
+        await(has(LIVE), "taken back");
+        // h2 relays a connection no switch showed rules for: it may still be taken back at its
+        // client's next packet, so the controller is not settled and resets no stray ACK.
+        AgentSession h2 = agentUp("10.0.0.12", MacAddress.parse("00:00:00:00:00:12"));
+        engine.agentMessage(h2, new LiveConnections(List.of(relayed(GONE, 40002, "dsr")), true));
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, FrameBuilder.arpRequest(CLIENT_MAC, CLIENT, VIP));
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(40009, Frame.TCP_ACK, null));
+        Thread.sleep(100);
+        assertEquals(0L, engine.counters().strayAcksReset.sum(), "an unknown client's ACK is left alone");
+
+        engine.agentGone(h1);
+        await(() -> engine.counters().deadServerClientsProbed.sum() == 1, "the dead server's client probed");
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(40001, Frame.TCP_ACK, null));
+        await(() -> engine.counters().strayAcksReset.sum() == 1, "its answer reset all the same");
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(40009, Frame.TCP_ACK, null));
+        Thread.sleep(100);
+        assertEquals(1L, engine.counters().strayAcksReset.sum(), "still no reset for the unknown client");
+    }
+
+    @Test
     void anAgentThatRestartedWithoutAConnectionMakesItGo() throws Exception {
         load("nat");
         sb.nextStats = CompletableFuture.completedFuture(rulesOf(LIVE, 40001));
