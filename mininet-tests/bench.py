@@ -363,6 +363,9 @@ def run_mode(mode, args, files_dir, script, with_proxies):
                     result[name] = measure(bn, url, args, script, pid)
     result['serverToClientPayloadBytes'] = stats.get(
         'serverToClientPayloadBytes')
+    # Every counter of the controller after Baton's case: resets sent and
+    # why, handoffs dropped and why, so that an error wrk saw can be traced.
+    result['controller_stats'] = stats
     if 'direct' in result:
         result['targets'] = targets(result['direct'], result['baton'],
                                     result.get('haproxy'), result.get('nginx'))

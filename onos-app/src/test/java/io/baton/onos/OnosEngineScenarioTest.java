@@ -229,14 +229,16 @@ class OnosEngineScenarioTest {
         int serverIsn = req.sendSeq() - 1;
         // A client segment during the handoff is held until the commit.
         packets.receive(DEV, CLIENT_SWITCH_PORT, fromClient(Frame.TCP_ACK, isn + 1 + request.length(), serverIsn + 1, null));
+        // The reverse rule went in with the handoff request, while the agent prepares.
+        await(() -> flows.added().get(flows.added().size() - 1).id().value()
+                == Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, req.handoffId()), "the reverse rule with the handoff");
+        FlowRule rev = flows.added().get(flows.added().size() - 1);
         int rulesBefore = flows.added().size();
 
         engine.agentMessage(apiAgent, new HandoffReady(req.handoffId()));
         agentGets(HandoffCommit.class);
-        List<FlowRule> rules = flows.added().subList(rulesBefore, flows.added().size());
-        assertEquals(2, rules.size(), "a forward and a reverse rule");
-
-        FlowRule fwd = rules.get(0);
+        await(() -> flows.added().size() == rulesBefore + 1, "the forward rule after the commit");
+        FlowRule fwd = flows.added().get(rulesBefore);
         assertEquals(Cookies.of(Cookies.Kind.CLIENT_TO_SERVER, req.handoffId()), fwd.id().value());
         assertEquals(200, fwd.priority());
         assertEquals(IDLE_SECONDS, fwd.timeout());
@@ -249,7 +251,6 @@ class OnosEngineScenarioTest {
                 Instructions.modL3Dst(Ip4Address.valueOf("10.0.0.13")),
                 Instructions.createOutput(PortNumber.portNumber(API_PORT))), fwd.treatment().allInstructions());
 
-        FlowRule rev = rules.get(1);
         assertEquals(Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, req.handoffId()), rev.id().value());
         assertEquals(IDLE_SECONDS, rev.timeout());
         assertEquals(Set.of(Criteria.matchEthType(0x0800), Criteria.matchIPProtocol((byte) 6),

@@ -148,15 +148,27 @@ public final class FlowRuleFactory {
      * ever reaches the controller.
      */
     public List<FlowRule> connectionRules(ServiceConfig service, Connection c) {
-        ServerBinding server = c.server;
+        return List.of(forwardRule(service, c), reverseRule(service, c));
+    }
+
+    /** Client to server: the VIP's packets of this connection rewritten toward its server. */
+    public FlowRule forwardRule(ServiceConfig service, Connection c) {
         Ipv4Address client = Ipv4Address.of(c.key().clientIp());
-        FlowRule forward = FlowRule.builder().priority(PRIORITY_CONNECTION)
+        return FlowRule.builder().priority(PRIORITY_CONNECTION)
                 .cookie(Cookies.of(Cookies.Kind.CLIENT_TO_SERVER, c.id()))
                 .match(FlowMatch.builder().tcp().ipv4Src(client).tcpSrc(c.key().clientPort())
                         .ipv4Dst(service.vip()).tcpDst(service.port()).build())
-                .actions(clientToServerActions(service.mode(), server))
+                .actions(clientToServerActions(service.mode(), c.server))
                 .idleTimeoutSeconds(connectionIdleSeconds).notifyOnRemoval(true).build();
+    }
 
+    /**
+     * Server to client. It matches nothing until the server's socket exists, so it may go in while
+     * the agent still prepares that socket.
+     */
+    public FlowRule reverseRule(ServiceConfig service, Connection c) {
+        ServerBinding server = c.server;
+        Ipv4Address client = Ipv4Address.of(c.key().clientIp());
         FlowMatch.Builder back = FlowMatch.builder().tcp().ipv4Dst(client).tcpDst(c.key().clientPort())
                 .tcpSrc(service.port());
         List<FlowAction> backActions = new ArrayList<>(3);
@@ -168,10 +180,9 @@ public final class FlowRuleFactory {
             back.ipv4Src(service.vip());
         }
         backActions.add(FlowAction.output(c.clientSwitchPort()));
-        FlowRule reverse = FlowRule.builder().priority(PRIORITY_CONNECTION)
+        return FlowRule.builder().priority(PRIORITY_CONNECTION)
                 .cookie(Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, c.id()))
                 .match(back.build()).actions(backActions)
                 .idleTimeoutSeconds(connectionIdleSeconds).build();
-        return List.of(forward, reverse);
     }
 }

@@ -79,7 +79,10 @@ public final class HandoffCoordinator implements HandoffSink {
     private final LongSupplier nanoClock;
     private final long handoffTimeoutNanos;
     private final int receiveWindow;
-    /** Dispatch to rules confirmed; and its two parts: the agent's prepare, the switch's install. */
+    /**
+     * Dispatch to commit; the agent's prepare (dispatch to ready); the forward rule's install
+     * (commit to the switch's confirmation).
+     */
     private final HandoffLatency latency = new HandoffLatency();
     private final HandoffLatency prepareLatency = new HandoffLatency();
     private final HandoffLatency rulesLatency = new HandoffLatency();
@@ -98,6 +101,10 @@ public final class HandoffCoordinator implements HandoffSink {
         final HttpRequestHead head;
         final byte[] data;
         final Set<Ipv4Address> tried;
+        /** The switch confirmed the server's reverse rule, installed while the agent prepares. */
+        boolean reverseRuleIn;
+        /** The agent that said its socket is ready, while the reverse rule is not confirmed yet. */
+        AgentSession ready;
 
         Attempt(HttpRequestHead head, byte[] data, Set<Ipv4Address> tried) {
             this.head = head;
@@ -179,9 +186,34 @@ public final class HandoffCoordinator implements HandoffSink {
         inFlight.put(c.id(), c);
         Set<Ipv4Address> tried = new HashSet<>(attempt.tried);
         tried.add(server.address());
-        attempts.put(c.id(), new Attempt(attempt.head, attempt.data, tried));
+        Attempt next = new Attempt(attempt.head, attempt.data, tried);
+        attempts.put(c.id(), next);
         counters.handoffsStarted.increment();
         server.agent().send(request(svc, c, attempt.data));
+        // The reply's rule goes in while the agent prepares: it matches nothing before the server's
+        // socket exists, and waiting for it after the agent's answer cost a switch round trip.
+        southbound.installRules(c.sw(), List.of(flows.reverseRule(svc, c)))
+                .whenComplete((ok, err) -> engine.execute(() -> reverseRuleInstalled(svc, c, next, err)));
+    }
+
+    private void reverseRuleInstalled(ServiceConfig svc, Connection c, Attempt a, Throwable err) {
+        if (attempts.get(c.id()) != a) {
+            return; // given up or sent elsewhere meanwhile; its rules were removed then
+        }
+        if (err != null) {
+            Server s = registry.get(c.server.address());
+            if (s != null && s.agent() != null) {
+                s.agent().send(new HandoffAbort(c.id()));
+            }
+            takeInFlight(c.id());
+            removeRules(c);
+            fail(svc, c, "switch refused the rules: " + err.getMessage());
+            return;
+        }
+        a.reverseRuleIn = true;
+        if (a.ready != null) {
+            commit(svc, c, a.ready);
+        }
     }
 
     /** Takes a connection out of flight, with its attempt record. */
@@ -198,6 +230,7 @@ public final class HandoffCoordinator implements HandoffSink {
     private void retryOrFail(Connection c, String reason) {
         Attempt a = attempts.get(c.id());
         takeInFlight(c.id());
+        removeRules(c); // the reverse rule, put in while the agent prepared
         ServiceConfig svc = serviceOf(c);
         if (a == null || svc == null || a.tried.size() >= MAX_SERVERS_TRIED) {
             fail(svc, c, reason);
@@ -239,44 +272,59 @@ public final class HandoffCoordinator implements HandoffSink {
                 .build();
     }
 
-    /** Phase two: the agent has the socket ready; put the rules in, then commit. */
+    /**
+     * Phase two: the agent has the socket ready. Once the reverse rule is in too, commit: the
+     * server may answer at once, its packets rewritten by that rule.
+     */
     public void onReady(AgentSession session, long handoffId) {
         Connection c = inFlight.get(handoffId);
         if (c == null || !session.serverAddress().equals(c.server.address())) {
             session.send(new HandoffAbort(handoffId)); // late (timed out) or not this agent's
             return;
         }
-        ServiceConfig svc = serviceOf(c);
-        long readyAt = nanoClock.getAsLong();
-        prepareLatency.record(readyAt - c.handoffStartedNanos);
-        southbound.installRules(c.sw(), flows.connectionRules(svc, c))
-                .whenComplete((ok, err) -> engine.execute(() -> {
-                    rulesLatency.record(nanoClock.getAsLong() - readyAt);
-                    rulesInstalled(svc, c, session, err);
-                }));
+        Attempt a = attempts.get(handoffId);
+        if (a.ready != null) {
+            return; // said twice
+        }
+        prepareLatency.record(nanoClock.getAsLong() - c.handoffStartedNanos);
+        a.ready = session;
+        if (a.reverseRuleIn) {
+            commit(serviceOf(c), c, session);
+        }
     }
 
-    private void rulesInstalled(ServiceConfig svc, Connection c, AgentSession session, Throwable err) {
-        if (takeInFlight(c.id()) == null) {
-            removeRules(c); // timed out or reset while the switch worked
-            return;
-        }
-        if (err != null) {
-            session.send(new HandoffAbort(c.id()));
-            removeRules(c);
-            fail(svc, c, "switch refused the rules: " + err.getMessage());
-            return;
-        }
-        c.rulesInstalled = true;
+    /**
+     * The connection is the server's from now on. Its forward rule goes in after the commit: until
+     * the switch confirms it, the client's packets still come up and are held (as during the
+     * handoff), then sent on to the server.
+     */
+    private void commit(ServiceConfig svc, Connection c, AgentSession session) {
+        takeInFlight(c.id());
         session.send(new HandoffCommit(c.id()));
+        registry.handoffSucceeded(registry.get(c.server.address()));
+        counters.handoffsOk.increment();
+        long committedAt = nanoClock.getAsLong();
+        latency.record(committedAt - c.handoffStartedNanos);
+        southbound.installRules(c.sw(), List.of(flows.forwardRule(svc, c)))
+                .whenComplete((ok, err) -> engine.execute(() -> forwardRuleInstalled(svc, c, committedAt, err)));
+    }
+
+    private void forwardRuleInstalled(ServiceConfig svc, Connection c, long committedAt, Throwable err) {
+        rulesLatency.record(nanoClock.getAsLong() - committedAt);
+        if (table.byId(c.id()) != c) {
+            removeRules(c); // closed meanwhile
+            return;
+        }
+        // Refused: the client's next packet comes up again and puts both rules back.
+        c.rulesInstalled = err == null;
+        if (err != null) {
+            log.debug("{}: switch refused the forward rule: {}", c, err.getMessage());
+        }
+        table.moveTo(c, ConnectionState.HANDED_OFF);
         for (byte[] frame : c.takeHeld()) {
             southbound.sendPacket(c.sw(), PacketOut.of(PacketOut.FROM_CONTROLLER, frame,
                     flows.clientToServerActions(svc.mode(), c.server)));
         }
-        table.moveTo(c, ConnectionState.HANDED_OFF);
-        registry.handoffSucceeded(registry.get(c.server.address()));
-        counters.handoffsOk.increment();
-        latency.record(nanoClock.getAsLong() - c.handoffStartedNanos);
     }
 
     public void onDrop(AgentSession session, HandoffDrop drop) {
@@ -363,16 +411,18 @@ public final class HandoffCoordinator implements HandoffSink {
 
     @Override
     public void clientReset(ServiceConfig svc, Connection c, Frame reset) {
-        if (c.state() == ConnectionState.HANDING_OFF) {
+        if (c.state() == ConnectionState.HANDING_OFF && inFlight.containsKey(c.id())) {
             takeInFlight(c.id());
             Server s = registry.get(c.server.address());
             if (s != null && s.agent() != null) {
                 s.agent().send(new HandoffAbort(c.id()));
             }
             table.remove(c);
+            removeRules(c);
             return;
         }
-        // Handed off: the server's socket must see the reset too; its agent then reports the close.
+        // Committed (its forward rule perhaps not confirmed yet, then the reset is held like any
+        // segment): the server's socket must see the reset too; its agent then reports the close.
         segmentAfterDispatch(svc, c, reset);
     }
 
@@ -425,6 +475,7 @@ public final class HandoffCoordinator implements HandoffSink {
             if (s != null && s.agent() != null) {
                 s.agent().send(new HandoffAbort(c.id()));
             }
+            removeRules(c);
             fail(serviceOf(c), c, "no answer within the handoff timeout");
         }
     }

@@ -1,6 +1,8 @@
 package io.baton.controller.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.controller.config.BatonConfig;
@@ -37,6 +39,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -89,6 +92,12 @@ class EngineScenarioTest {
             }
             assertEquals(type, m.getClass(), "next message to the agent");
             return type.cast(m);
+        }
+
+        /** Nothing for the agent within {@code millis}: null; else the message, of the type asked. */
+        <T extends HandoffMessage> T poll(Class<T> type, long millis) throws InterruptedException {
+            HandoffMessage m = messages.poll(millis, TimeUnit.MILLISECONDS);
+            return m == null ? null : type.cast(m);
         }
     }
 
@@ -200,20 +209,23 @@ class EngineScenarioTest {
         // A client segment during the handoff is held, then released with the rewrites.
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + part1.length() + part2.length(),
                 serverIsn + 1, ts, null));
+        // While the agent prepares, the reverse rule goes in: it matches nothing before the socket exists.
+        await(() -> Cookies.kind(sb.installed.get(sb.installed.size() - 1).cookie()) == Cookies.Kind.SERVER_TO_CLIENT,
+                "the reverse rule while the agent prepares");
+        FlowRule rev = sb.installed.get(sb.installed.size() - 1);
+        assertEquals(req.handoffId(), Cookies.connectionId(rev.cookie()));
+        assertEquals(mode.equals("nat"), rev.actions().contains(FlowAction.setIpv4Src(VIP)));
+        assertTrue(rev.actions().contains(FlowAction.output(CLIENT_SWITCH_PORT)));
         int rulesBefore = sb.installed.size();
         engine.agentMessage(sessions.get("10.0.0.13"), new HandoffReady(req.handoffId()));
         api.next(HandoffCommit.class);
-        List<FlowRule> rules = sb.installed.subList(rulesBefore, sb.installed.size());
-        assertEquals(2, rules.size(), "a forward and a reverse rule");
-        FlowRule fwd = rules.get(0);
+        await(() -> sb.installed.size() == rulesBefore + 1, "the forward rule after the commit");
+        FlowRule fwd = sb.installed.get(rulesBefore);
         assertEquals(Cookies.Kind.CLIENT_TO_SERVER, Cookies.kind(fwd.cookie()));
         assertTrue(fwd.actions().contains(FlowAction.setEthDst(MacAddress.parse("00:00:00:00:00:13"))));
         assertEquals(mode.equals("nat"), fwd.actions().contains(FlowAction.setIpv4Dst(Ipv4Address.parse("10.0.0.13"))));
         assertTrue(fwd.actions().contains(FlowAction.output(5)));
-        FlowRule rev = rules.get(1);
-        assertEquals(mode.equals("nat"), rev.actions().contains(FlowAction.setIpv4Src(VIP)));
-        assertTrue(rev.actions().contains(FlowAction.output(CLIENT_SWITCH_PORT)));
-        // The commit goes out first; the held segment follows it, with the forward rule's rewrites.
+        // The commit goes out first; the held segment follows the forward rule, with its rewrites.
         await(() -> sb.packets.get(sb.packets.size() - 1).actions().equals(fwd.actions()),
                 "held segment released with the forward rewrites");
 
@@ -223,6 +235,64 @@ class EngineScenarioTest {
         java.util.Map<String, Object> stats = engine.stats().get();
         assertEquals(0L, stats.get("serverToClientPayloadBytes"));
         assertEquals(1L, ((java.util.Map<?, ?>) stats.get("handoffs")).get("ok"));
+    }
+
+    /**
+     * The reverse rule goes in while the agent prepares, and the commit waits for it (a NAT reply
+     * must never leave unrewritten); the forward rule follows the commit, and until the switch
+     * confirms it the client's segments are held, then sent on with its rewrites.
+     */
+    @Test
+    void theCommitWaitsForTheReverseRuleAndSegmentsWaitForTheForwardRule() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        sb.holdRules = true;
+        int isn = 70;
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
+        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
+                TcpOptions.NONE, get));
+        HandoffRequest req = st.next(HandoffRequest.class);
+        CompletableFuture<Void> reverse = heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT);
+        FlowRule rev = sb.installed.get(sb.installed.size() - 1);
+        assertEquals(Cookies.Kind.SERVER_TO_CLIENT, Cookies.kind(rev.cookie()));
+        assertTrue(rev.actions().contains(FlowAction.setIpv4Src(VIP)));
+
+        // Ready before the switch confirmed the reverse rule: no commit yet.
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertNull(st.poll(HandoffCommit.class, 200), "no commit before the reverse rule is in");
+        reverse.complete(null);
+        st.next(HandoffCommit.class);
+
+        // Committed; the forward rule is not confirmed: a client segment is held, not sent on.
+        CompletableFuture<Void> forward = heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER);
+        FlowRule fwd = sb.installed.get(sb.installed.size() - 1);
+        assertEquals(Cookies.Kind.CLIENT_TO_SERVER, Cookies.kind(fwd.cookie()));
+        int packetsBefore = sb.packets.size();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + get.length(), serverIsn + 1,
+                TcpOptions.NONE, null));
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(packetsBefore, sb.packets.size(), "held while the forward rule is not confirmed");
+        forward.complete(null);
+        await(() -> sb.packets.size() == packetsBefore + 1, "the held segment sent on");
+        assertEquals(fwd.actions(), sb.packets.get(packetsBefore).actions());
+        assertEquals(1L, ((java.util.Map<?, ?>) engine.stats().get().get("handoffs")).get("ok"));
+    }
+
+    /** The next held install of one connection rule of {@code kind}; other installs are confirmed at once. */
+    private CompletableFuture<Void> heldInstallOf(Cookies.Kind kind) throws InterruptedException {
+        while (true) {
+            java.util.Map.Entry<List<FlowRule>, CompletableFuture<Void>> e = sb.heldInstalls.poll(5, TimeUnit.SECONDS);
+            assertNotNull(e, "an install of a " + kind + " rule");
+            long cookie = e.getKey().get(0).cookie();
+            if (e.getKey().size() == 1 && (cookie & Cookies.KIND_MASK) == (Cookies.of(kind, 0) & Cookies.KIND_MASK)) {
+                return e.getValue();
+            }
+            e.getValue().complete(null);
+        }
     }
 
     @Test

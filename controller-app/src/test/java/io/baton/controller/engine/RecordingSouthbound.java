@@ -26,6 +26,10 @@ public final class RecordingSouthbound implements Southbound {
     public final List<FlowRule> installed = Collections.synchronizedList(new ArrayList<>());
     public final List<long[]> removedByCookie = Collections.synchronizedList(new ArrayList<>());
     public volatile boolean refuseRules;
+    /** When set, installs are recorded and answered only as the test completes each of these, in order. */
+    public volatile boolean holdRules;
+    public final java.util.concurrent.BlockingQueue<java.util.Map.Entry<List<FlowRule>, CompletableFuture<Void>>>
+            heldInstalls = new java.util.concurrent.LinkedBlockingQueue<>();
     /** Whether the fake switch has meters; without them installMeters fails, as on a switch that has none. */
     public volatile boolean supportsMeters;
     public final List<Meter> meters = Collections.synchronizedList(new ArrayList<>());
@@ -64,6 +68,11 @@ public final class RecordingSouthbound implements Southbound {
             return CompletableFuture.failedFuture(new io.baton.controller.southbound.SouthboundException("refused by test"));
         }
         installed.addAll(rules);
+        if (holdRules) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            heldInstalls.add(java.util.Map.entry(List.copyOf(rules), f));
+            return f;
+        }
         return CompletableFuture.completedFuture(null);
     }
 
