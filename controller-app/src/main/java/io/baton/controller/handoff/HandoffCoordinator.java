@@ -53,9 +53,10 @@ import java.util.function.LongSupplier;
 /**
  * Hands connections to servers, in two phases so that the server never speaks before the switch
  * can carry its words (NOTES.md: a window probe sent too early draws a RST from the client):
- * prepare (the agent rebuilds the socket, silent) → rules installed and confirmed by barrier →
- * commit (the agent starts relaying) and release of the client segments held meanwhile.
- * Any failure before commit resets the client and frees everything. Engine thread only.
+ * prepare (the agent rebuilds the socket, silent) while the reply's rule goes in → once both are
+ * done (ready, and the rule confirmed by barrier) commit (the agent starts relaying) → the
+ * forward rule, then release of the client segments held meanwhile. Any failure before commit
+ * resets the client and frees everything. Engine thread only.
  */
 public final class HandoffCoordinator implements HandoffSink {
     private static final Logger log = LoggerFactory.getLogger(HandoffCoordinator.class);
