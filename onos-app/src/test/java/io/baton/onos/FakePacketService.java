@@ -42,7 +42,7 @@ final class FakePacketService extends PacketServiceAdapter {
     final List<Integer> processorPriorities = new ArrayList<>();
     final List<Request> requests = new ArrayList<>();
     final List<Request> cancelled = new ArrayList<>();
-    final List<OutboundPacket> emitted = Collections.synchronizedList(new ArrayList<>());
+    final List<OutboundPacket> emitted = new java.util.concurrent.CopyOnWriteArrayList<>(); // read while the engine adds
 
     @Override
     public void addProcessor(PacketProcessor processor, int priority) {
