@@ -313,7 +313,9 @@ public final class HandoffCoordinator implements HandoffSink {
     private void forwardRuleInstalled(ServiceConfig svc, Connection c, long committedAt, Throwable err) {
         rulesLatency.record(nanoClock.getAsLong() - committedAt);
         if (table.byId(c.id()) != c) {
-            removeRules(c); // closed meanwhile
+            // Closed meanwhile: its removal went out then, but a host that does not keep the order
+            // of flow operations (ONOS batches) may apply this install after it.
+            removeRules(c);
             return;
         }
         // Refused: the client's next packet comes up again and puts both rules back.

@@ -248,12 +248,8 @@ class EngineScenarioTest {
         AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         sb.holdRules = true;
         int isn = 70;
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
-        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
-        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
         String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
-                TcpOptions.NONE, get));
+        int serverIsn = handshakeAndRequest(isn, get);
         HandoffRequest req = st.next(HandoffRequest.class);
         CompletableFuture<Void> reverse = heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT);
         FlowRule rev = sb.installed.get(sb.installed.size() - 1);
@@ -282,6 +278,19 @@ class EngineScenarioTest {
         assertEquals(1L, ((java.util.Map<?, ?>) engine.stats().get().get("handoffs")).get("ok"));
     }
 
+    /**
+     * A client without TCP options: SYN, the SYN-ACK awaited, then {@code request} in one segment.
+     * Returns the controller's ISN.
+     */
+    private int handshakeAndRequest(int isn, String request) throws InterruptedException {
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
+                TcpOptions.NONE, request));
+        return serverIsn;
+    }
+
     /** The next held install of one connection rule of {@code kind}; other installs are confirmed at once. */
     private CompletableFuture<Void> heldInstallOf(Cookies.Kind kind) throws InterruptedException {
         while (true) {
@@ -300,11 +309,7 @@ class EngineScenarioTest {
         start("nat");
         AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         int isn = 5;
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
-        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
-        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
-                TcpOptions.NONE, "GET / HTTP/1.0\r\n\r\n"));
+        handshakeAndRequest(isn, "GET / HTTP/1.0\r\n\r\n");
         HandoffRequest req = st.next(HandoffRequest.class);
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(req.handoffId(), DropReason.REPAIR_FAILED, "test"));
         await(() -> lastTcpTo(CLIENT_MAC).payloadLength() > 0, "an answer");
@@ -328,12 +333,8 @@ class EngineScenarioTest {
         AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         AgentInbox h2 = agent("10.0.0.12", "00:00:00:00:00:12", 4);
         int isn = 5;
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
-        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
-        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
         String request = "GET /page HTTP/1.1\r\nHost: a\r\n\r\n";
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
-                TcpOptions.NONE, request));
+        handshakeAndRequest(isn, request);
         // Round robin starts with the first member; it gives the connection back (nginx down).
         HandoffRequest first = h1.next(HandoffRequest.class);
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(first.handoffId(), DropReason.UPSTREAM_UNREACHABLE, "refused"));
@@ -357,11 +358,7 @@ class EngineScenarioTest {
     void noServerUpGivesA503AndNotHttpGivesAReset() throws Exception {
         start("nat");
         int isn = 5;
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
-        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
-        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
-                TcpOptions.NONE, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        handshakeAndRequest(isn, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         await(() -> lastTcpTo(CLIENT_MAC).payloadLength() > 0, "an answer");
         Frame answer = lastTcpTo(CLIENT_MAC);
         String text = new String(answer.bytes(), answer.payloadOffset(), answer.payloadLength(), StandardCharsets.US_ASCII);
