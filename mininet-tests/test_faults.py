@@ -31,7 +31,7 @@ import time
 import pytest
 
 from baton_net import MODES, baton_network, restart_controller, wait_for
-from baton_net.load import client_loop, downloads
+from baton_net.load import client_loop, downloads, loop_report
 from baton_net.topo import DATA_SWITCH, VIP
 
 FULL = os.environ.get('BATON_FULL', '') not in ('', '0')
@@ -154,7 +154,7 @@ def test_controller_killed_mid_transfer_loses_no_download(bn):
     # the kill (between SYN-ACK and the handoff's commit) is lost.
     failed = [line for line in lines if line[0] != '200']
     assert len(lines) >= 5 and len(failed) <= 1, \
-        '%d of %d loop requests failed: %s' % (len(failed), len(lines), failed)
+        loop_report(bn, lines)
     # Taken-back connections end as others do: their rules go.
     wait_for(lambda: not connection_rules(), 10,
              'the rules of the finished downloads to be removed',

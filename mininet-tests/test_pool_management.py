@@ -31,7 +31,7 @@ import time
 import pytest
 
 from baton_net import MODES, baton_network, restart_controller, wait_for
-from baton_net.load import assert_all_answered, client_loop
+from baton_net.load import assert_all_answered, client_loop, loop_report
 from baton_net.topo import VIP
 
 H1, H2, H3 = '10.0.0.11', '10.0.0.12', '10.0.0.13'
@@ -171,25 +171,30 @@ def test_failed_check_or_dead_agent_takes_a_server_out_within_3s(bn):
 
     with client_loop(bn) as lines:
         time.sleep(0.5)
+        lines.mark('agent killed')
         bn.kill_agent('h2')
         try:
             wait_for(lambda: membership(bn, H2)['state'] == 'down', 3,
                      'h2 to be out after its agent died')
+            lines.mark('h2 down')
             results = static_requests(bn, 20, 'agent-down')
             assert not [r for r in results if r.served_by == 'h2']
         finally:
+            lines.mark('agent restarting')
             bn.start_agent('h2')
+            lines.mark('agent registered')
     # The agent relays its connections: the one loop request that may have
     # been on h2 when its agent died can fail (the loop has one request in
     # flight at a time); no other may.
     failed = [line for line in lines if line[0] != '200']
-    assert len(lines) >= 5 and len(failed) <= 1, (len(lines), failed)
+    assert len(lines) >= 5 and len(failed) <= 1, loop_report(bn, lines)
 
 
 def test_silent_agent_is_out_within_3s_and_labels_join_pools(bn):
     proc = bn.procs.procs['agent-h2']
     with client_loop(bn) as lines:
         time.sleep(0.3)
+        lines.mark('agent frozen')
         os.kill(proc.pid, signal.SIGSTOP)
         try:
             started = time.monotonic()
@@ -200,10 +205,11 @@ def test_silent_agent_is_out_within_3s_and_labels_join_pools(bn):
             assert not [r for r in results if r.served_by == 'h2']
         finally:
             os.kill(proc.pid, signal.SIGCONT)
+            lines.mark('agent woken')
         wait_for(lambda: (membership(bn, H2) or {}).get('state') == 'active',
                  10, 'h2 back after its agent woke up')
     failed = [line for line in lines if line[0] != '200']
-    assert len(lines) >= 5 and len(failed) <= 1, (len(lines), failed)
+    assert len(lines) >= 5 and len(failed) <= 1, loop_report(bn, lines)
     print('h2 out %.2f s after its agent froze' % took)
 
     status, body = bn.rest('POST', 'services/web/pools',

@@ -10,10 +10,34 @@ import time
 from .topo import VIP
 
 
+class LoopLines(list):
+    """The lines of a client loop, plus for each one when its request started
+       (ms after the loop began), curl's exit code and error message, so that
+       a failure says what happened and when."""
+
+    def __init__(self):
+        super().__init__()
+        self.started_ms = time.time() * 1000
+        self.details = []
+        self.marks = []
+
+    def mark(self, event):
+        "Notes when something the test did happened, for failures() to show."
+        self.marks.append('%s at %.0f ms' % (event, time.time() * 1000 -
+                                             self.started_ms))
+
+    def failures(self):
+        """'at MS ms: curl exit N (message)' for every request that failed,
+           after the marks."""
+        return self.marks + [
+            'at %s ms: curl exit %s (%s)' % d
+            for line, d in zip(self, self.details) if line[0] != '200']
+
+
 @contextlib.contextmanager
 def client_loop(bn, client='c2', max_time=10, timing=False):
     """New connections to the VIP, one after another, until the block ends;
-       yields a list that then holds one 'status server' line per request
+       yields a LoopLines that then holds one 'status server' line per request
        (status 000: no answer within max_time seconds); with timing, lines
        are 'status time-to-first-byte time-connected server' (a connection
        time of 0: the handshake never completed)."""
@@ -22,13 +46,15 @@ def client_loop(bn, client='c2', max_time=10, timing=False):
     fields = '%%{http_code} %%{time_starttransfer} %%{time_connect} ' \
         '%%header{x-served-by}' if timing \
         else '%%{http_code} %%header{x-served-by}'
-    script = ('i=0; while [ ! -e %s ]; do curl -s -o /dev/null -m %d '
-              '-w "' + fields + '\\n" '
+    # Each line: start time (ms), curl's exit code | the fields | its error.
+    script = ('i=0; while [ ! -e %s ]; do t=$(date +%%s%%3N); '
+              'curl -s -o /dev/null -m %d '
+              '-w "$t %%{exitcode} | ' + fields + ' | %%{errormsg}\\n" '
               'http://%s/loop/$i; i=$((i+1)); done') % (stop, max_time, VIP)
     with open(out, 'w') as f:
         proc = bn.host(client).popen(['sh', '-c', script], stdout=f,
                                      stderr=subprocess.DEVNULL)
-    lines = []
+    lines = LoopLines()
     try:
         yield lines
     finally:
@@ -39,7 +65,26 @@ def client_loop(bn, client='c2', max_time=10, timing=False):
             proc.kill()
             proc.wait()
         with open(out) as f:
-            lines.extend(line.split() for line in f if line.strip())
+            for raw in f:
+                parts = raw.rstrip('\n').split(' | ')
+                if len(parts) != 3:
+                    continue
+                at, code = parts[0].split()
+                lines.append(parts[1].split())
+                lines.details.append(('%.0f' % (int(at) - lines.started_ms), code,
+                                      parts[2].strip()))
+
+
+def loop_report(bn, lines):
+    """What a failed loop assertion shows: the failed requests with the test's
+       marks, and the controller's counters that are not zero."""
+    try:
+        counters = bn.rest_get('stats')['counters']
+        counters = {k: v for k, v in sorted(counters.items()) if v}
+    except Exception as e:  # the report must not hide the assertion
+        counters = 'stats unavailable: %s' % e
+    return '%d requests; %s; controller counters: %s' % (
+        len(lines), lines.failures(), counters)
 
 
 def syn_flood(bn, client, seconds, while_flooding=None):
@@ -71,7 +116,7 @@ def assert_all_answered(lines):
     assert len(lines) >= 5, 'the loop hardly ran: %s' % lines
     bad = [line for line in lines if line[0] != '200']
     assert not bad, '%d of %d loop requests failed: %s' % (
-        len(bad), len(lines), bad[:10])
+        len(bad), len(lines), lines.failures()[:10])
 
 
 class Download:

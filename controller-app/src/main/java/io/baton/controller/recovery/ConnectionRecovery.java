@@ -520,7 +520,8 @@ public final class ConnectionRecovery {
 
     /**
      * The server's agent is gone: the connections it relayed are gone with it (the agent holds
-     * their sockets), so their rules go now rather than at idle timeout.
+     * their sockets), so their rules go now rather than at idle timeout. Called after the
+     * coordinator sent the handoffs in flight to that server elsewhere.
      */
     public void serverDown(Server s) {
         listed.remove(s.address());
@@ -528,7 +529,10 @@ public final class ConnectionRecovery {
         orphans.values().removeIf(o -> o.server.equals(s.address()));
         int n = 0;
         for (Connection c : table.snapshot()) {
-            if (c.state() == ConnectionState.HANDED_OFF && c.server != null && c.server.address().equals(s.address())) {
+            // Handing off to this server still, after its handoffs in flight went elsewhere: committed,
+            // its forward rule not confirmed yet; the dead agent's socket is gone all the same.
+            boolean committed = c.state() == ConnectionState.HANDED_OFF || c.state() == ConnectionState.HANDING_OFF;
+            if (committed && c.server != null && c.server.address().equals(s.address())) {
                 ServiceConfig svc = services.byKey(c.key());
                 // Once its rules are gone, make the client speak: its answer gets the reset.
                 handoffs.forgetNow(c).thenRun(() -> engine.execute(() -> provokeAck(svc, c)));

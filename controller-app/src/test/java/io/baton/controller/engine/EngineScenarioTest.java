@@ -279,6 +279,35 @@ class EngineScenarioTest {
     }
 
     /**
+     * The agent dies between the commit and the forward rule's confirmation: the connection went
+     * with its socket, so its rules go at once, and the late confirmation does not bring it back.
+     */
+    @Test
+    void anAgentThatDiesBeforeTheForwardRuleIsConfirmedTakesItsConnectionWithIt() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        sb.holdRules = true;
+        handshakeAndRequest(90, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        HandoffRequest req = st.next(HandoffRequest.class);
+        heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT).complete(null);
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        st.next(HandoffCommit.class);
+        CompletableFuture<Void> forward = heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER);
+
+        engine.agentGone(sessions.get("10.0.0.11"));
+        await(() -> List.copyOf(sb.removedByCookie).stream().anyMatch(c -> c[0] == (Cookies.APP | req.handoffId())),
+                "its rules removed at once");
+        await(() -> engine.counters().connectionsLostWithServer.sum() == 1, "counted as lost with its server");
+        assertTrue(engine.connections().get().isEmpty(), "forgotten");
+
+        int removals = sb.removedByCookie.size();
+        forward.complete(null);
+        await(() -> sb.removedByCookie.size() > removals, "the late forward rule removed again");
+        assertTrue(engine.connections().get().isEmpty(), "the confirmation does not bring it back");
+        assertEquals(0L, engine.counters().handoffsFailed.sum(), "committed: not a failed handoff");
+    }
+
+    /**
      * A client without TCP options: SYN, the SYN-ACK awaited, then {@code request} in one segment.
      * Returns the controller's ISN.
      */
