@@ -9,5 +9,10 @@ public enum ConnectionState {
     /** Server chosen, handoff prepared with the agent, rules being installed. */
     HANDING_OFF,
     /** Rules installed and committed: the switch forwards, the controller only watches. */
-    HANDED_OFF
+    HANDED_OFF,
+    /**
+     * Its agent reported the close: out of the table, its rules left in a little longer for the
+     * last ACKs and FINs in flight.
+     */
+    CLOSED
 }

@@ -111,6 +111,12 @@ public final class ConnectionTable {
         pending.remove(c.key());
     }
 
+    /** Removes a connection whose server reported its close (its rules are left to linger). */
+    public void removeClosed(Connection c) {
+        remove(c);
+        c.state(ConnectionState.CLOSED);
+    }
+
     /**
      * Removes the oldest connection still waiting for the client's ACK, to make room for a client
      * that proved itself with a SYN cookie: under a flood that entry is almost surely spoofed.

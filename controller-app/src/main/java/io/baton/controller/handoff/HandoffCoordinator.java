@@ -54,8 +54,8 @@ import java.util.function.LongSupplier;
  * Hands connections to servers, in two phases so that the server never speaks before the switch
  * can carry its words (NOTES.md: a window probe sent too early draws a RST from the client):
  * prepare (the agent rebuilds the socket, silent) while the reply's rule goes in → once both are
- * done (ready, and the rule confirmed by barrier) commit (the agent starts relaying) → the
- * forward rule, then release of the client segments held meanwhile. Any failure before commit
+ * done (ready, and the rule confirmed by barrier) commit (the agent starts relaying), send on
+ * the client segments held meanwhile, and install the forward rule. Any failure before commit
  * resets the client and frees everything. Engine thread only.
  */
 public final class HandoffCoordinator implements HandoffSink {
@@ -296,8 +296,7 @@ public final class HandoffCoordinator implements HandoffSink {
 
     /**
      * The connection is the server's from now on. Its forward rule goes in after the commit: until
-     * the switch confirms it, the client's packets still come up and are held (as during the
-     * handoff), then sent on to the server.
+     * the switch has it, the client's packets still come up, and are sent on to the server.
      */
     private void commit(ServiceConfig svc, Connection c, AgentSession session) {
         takeInFlight(c.id());
@@ -308,14 +307,29 @@ public final class HandoffCoordinator implements HandoffSink {
         latency.record(committedAt - c.handoffStartedNanos);
         southbound.installRules(c.sw(), List.of(flows.forwardRule(svc, c)))
                 .whenComplete((ok, err) -> engine.execute(() -> forwardRuleInstalled(svc, c, committedAt, err)));
+        // The server's socket takes segments now: the ones held go on at once, before any that the
+        // new rule will carry (waiting for its confirmation let later ones overtake them).
+        for (byte[] frame : c.takeHeld()) {
+            sendOn(svc, c, frame);
+        }
+    }
+
+    private void sendOn(ServiceConfig svc, Connection c, byte[] frame) {
+        southbound.sendPacket(c.sw(), PacketOut.of(PacketOut.FROM_CONTROLLER, frame,
+                flows.clientToServerActions(svc.mode(), c.server)));
     }
 
     private void forwardRuleInstalled(ServiceConfig svc, Connection c, long committedAt, Throwable err) {
         rulesLatency.record(nanoClock.getAsLong() - committedAt);
         if (table.byId(c.id()) != c) {
-            // Closed meanwhile: its removal went out then, but a host that does not keep the order
-            // of flow operations (ONOS batches) may apply this install after it.
-            removeRules(c);
+            if (c.state() != ConnectionState.CLOSED) {
+                // Forgotten at once meanwhile (its server died): that removal went out before this
+                // install, and a host that does not keep the order of flow operations (ONOS
+                // batches) may apply the install after it.
+                removeRules(c);
+            }
+            // Closed by its server: the switch had the rule before confirming it, so the whole
+            // exchange passed; the rules go after the linger, with the client's last ACK through.
             return;
         }
         // Refused: the client's next packet comes up again and puts both rules back.
@@ -324,10 +338,6 @@ public final class HandoffCoordinator implements HandoffSink {
             log.debug("{}: switch refused the forward rule: {}", c, err.getMessage());
         }
         table.moveTo(c, ConnectionState.HANDED_OFF);
-        for (byte[] frame : c.takeHeld()) {
-            southbound.sendPacket(c.sw(), PacketOut.of(PacketOut.FROM_CONTROLLER, frame,
-                    flows.clientToServerActions(svc.mode(), c.server)));
-        }
     }
 
     public void onDrop(AgentSession session, HandoffDrop drop) {
@@ -349,7 +359,7 @@ public final class HandoffCoordinator implements HandoffSink {
     }
 
     private void forget(Connection c) {
-        table.remove(c);
+        table.removeClosed(c);
         Server s = registry.get(c.server.address());
         if (s != null) {
             registry.connectionEnded(s);
@@ -392,16 +402,16 @@ public final class HandoffCoordinator implements HandoffSink {
 
     @Override
     public void segmentAfterDispatch(ServiceConfig svc, Connection c, Frame f) {
-        if (c.state() == ConnectionState.HANDING_OFF) {
+        if (c.state() == ConnectionState.HANDING_OFF && inFlight.containsKey(c.id())) {
             if (!c.hold(f.bytes(), MAX_HELD_FRAMES, MAX_HELD_BYTES)) {
                 counters.heldFramesDropped.increment(); // the client will retransmit
             }
             return;
         }
-        // Handed off, yet the switch sent it up: the rules expired (idle) or are not in yet.
-        southbound.sendPacket(c.sw(), PacketOut.of(PacketOut.FROM_CONTROLLER, f.bytes(),
-                flows.clientToServerActions(svc.mode(), c.server)));
-        if (!c.rulesInstalled) {
+        // Committed, yet the switch sent it up: the forward rule is not confirmed yet, or it
+        // expired (idle), or the switch refused it.
+        sendOn(svc, c, f.bytes());
+        if (c.state() == ConnectionState.HANDED_OFF && !c.rulesInstalled) {
             c.rulesInstalled = true;
             counters.rulesReinstated.increment();
             southbound.installRules(c.sw(), flows.connectionRules(svc, c)).whenComplete((ok, err) -> {
@@ -424,8 +434,7 @@ public final class HandoffCoordinator implements HandoffSink {
             removeRules(c);
             return;
         }
-        // Committed (its forward rule perhaps not confirmed yet, then the reset is held like any
-        // segment): the server's socket must see the reset too; its agent then reports the close.
+        // Committed: the server's socket must see the reset too; its agent then reports the close.
         segmentAfterDispatch(svc, c, reset);
     }
 

@@ -239,11 +239,11 @@ class EngineScenarioTest {
 
     /**
      * The reverse rule goes in while the agent prepares, and the commit waits for it (a NAT reply
-     * must never leave unrewritten); the forward rule follows the commit, and until the switch
-     * confirms it the client's segments are held, then sent on with its rewrites.
+     * must never leave unrewritten). Client segments are held until the commit, then sent on at
+     * once with the forward rewrites, as are those that come up before the forward rule is in.
      */
     @Test
-    void theCommitWaitsForTheReverseRuleAndSegmentsWaitForTheForwardRule() throws Exception {
+    void theCommitWaitsForTheReverseRuleAndHeldSegmentsGoOnAtTheCommit() throws Exception {
         start("nat");
         AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         sb.holdRules = true;
@@ -256,26 +256,70 @@ class EngineScenarioTest {
         assertEquals(Cookies.Kind.SERVER_TO_CLIENT, Cookies.kind(rev.cookie()));
         assertTrue(rev.actions().contains(FlowAction.setIpv4Src(VIP)));
 
+        // A client segment while the agent prepares: held.
+        int packetsBefore = sb.packets.size();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + get.length(), serverIsn + 1,
+                TcpOptions.NONE, null));
         // Ready before the switch confirmed the reverse rule: no commit yet.
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
         engine.ask(() -> null).get(5, TimeUnit.SECONDS);
         assertNull(st.poll(HandoffCommit.class, 200), "no commit before the reverse rule is in");
+        assertEquals(packetsBefore, sb.packets.size(), "held before the commit");
         reverse.complete(null);
         st.next(HandoffCommit.class);
 
-        // Committed; the forward rule is not confirmed: a client segment is held, not sent on.
+        // Committed, the forward rule not confirmed: the held segment has gone on, and so does the next.
         CompletableFuture<Void> forward = heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER);
         FlowRule fwd = sb.installed.get(sb.installed.size() - 1);
         assertEquals(Cookies.Kind.CLIENT_TO_SERVER, Cookies.kind(fwd.cookie()));
-        int packetsBefore = sb.packets.size();
+        await(() -> sb.packets.size() == packetsBefore + 1, "the held segment sent on at the commit");
+        assertEquals(fwd.actions(), sb.packets.get(packetsBefore).actions());
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + get.length(), serverIsn + 1,
                 TcpOptions.NONE, null));
-        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
-        assertEquals(packetsBefore, sb.packets.size(), "held while the forward rule is not confirmed");
+        await(() -> sb.packets.size() == packetsBefore + 2, "a segment before the rule's confirmation sent on");
+        assertEquals(fwd.actions(), sb.packets.get(packetsBefore + 1).actions());
         forward.complete(null);
-        await(() -> sb.packets.size() == packetsBefore + 1, "the held segment sent on");
-        assertEquals(fwd.actions(), sb.packets.get(packetsBefore).actions());
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(fwd), installedWith(req.handoffId(), Cookies.Kind.CLIENT_TO_SERVER),
+                "the forward rule installed once: no reinstall for segments before its confirmation");
+        assertEquals(0L, engine.counters().rulesReinstated.sum());
         assertEquals(1L, ((java.util.Map<?, ?>) engine.stats().get().get("handoffs")).get("ok"));
+    }
+
+    private List<FlowRule> installedWith(long id, Cookies.Kind kind) {
+        synchronized (sb.installed) {
+            return sb.installed.stream().filter(r -> r.cookie() == Cookies.of(kind, id)).collect(java.util.stream.Collectors.toList());
+        }
+    }
+
+    /**
+     * The switch applies a rule before it confirms it, so a short exchange may pass and its agent
+     * report the close before the confirmation: the rules then stay for the linger (the client's
+     * last ACK must reach the server).
+     */
+    @Test
+    void aCloseReportedBeforeTheForwardRulesConfirmationKeepsTheRulesForTheLinger() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        sb.holdRules = true;
+        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        handshakeAndRequest(110, get);
+        HandoffRequest req = st.next(HandoffRequest.class);
+        heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT).complete(null);
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        st.next(HandoffCommit.class);
+        CompletableFuture<Void> forward = heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER);
+
+        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(req.handoffId(), get.length(), 100, 0));
+        forward.complete(null);
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        long closedAt = System.nanoTime();
+        assertTrue(engine.connections().get().isEmpty(), "closed");
+        assertTrue(List.copyOf(sb.removedByCookie).stream().noneMatch(r -> r[0] == (Cookies.APP | req.handoffId())),
+                "the rules stay for the linger");
+        await(() -> List.copyOf(sb.removedByCookie).stream().anyMatch(r -> r[0] == (Cookies.APP | req.handoffId())),
+                "the rules removed after the linger");
+        assertTrue(System.nanoTime() - closedAt > TimeUnit.MILLISECONDS.toNanos(1500), "not before the linger");
     }
 
     /**
