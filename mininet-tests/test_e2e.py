@@ -20,6 +20,8 @@ Test plan, per mode:
      answered, none by h1 (the agent is started again afterwards)
   9. traffic not for the VIP (ping, HTTP straight to a server's own address)
      is forwarded by the controller's learning switch, not handed off
+ 10. a client that reuses its port at once, while the last connection's
+     rules linger, gets a new connection through the controller each time
 """
 
 import uuid
@@ -164,6 +166,26 @@ def test_responses_bypass_the_controller(bn):
         '%d requests on new connections, %d handoffs' % (len(results),
                                                          handed_off)
     assert after['handoffs']['failed'] == before['handoffs']['failed'], after
+
+
+def test_a_port_reused_at_once_gets_a_new_handoff(bn):
+    # The server closes first (Connection: close, read to the end), so the
+    # client's port is free at once, while the last connection's rules linger
+    # for two seconds: each new SYN must reach the controller, not the old
+    # server's TIME_WAIT socket (dsr: a reset; nat: nginx, past Baton).
+    port = 61234  # above the ephemeral range: no other connection has it
+    before = stats(bn)
+    answers = [bn.raw_request('c1', '/reused/%d' % i, local_port=port,
+                              timeout=10) for i in range(3)]
+    after = stats(bn)
+    assert [a['status'] for a in answers] == [200] * 3, answers
+    assert all(a['served_by'] in bn.expected_servers('/reused/')
+               for a in answers), answers
+    reused = (after['counters']['portsReused'] -
+              before['counters']['portsReused'])
+    assert reused == 2, 'the 2nd and 3rd SYN met lingering rules: %d' % reused
+    handed_off = after['handoffs']['ok'] - before['handoffs']['ok']
+    assert handed_off >= 3, '3 connections, %d handoffs' % handed_off
 
 
 def test_stopped_agent_gets_no_new_connections(bn):

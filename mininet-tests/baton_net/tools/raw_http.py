@@ -3,13 +3,15 @@
 the response as JSON.  Run inside a Mininet host by the tests:
 
   raw_http.py HOST PORT PATH [--piece N] [--delay S] [--body-bytes N]
-              [--body-piece N] [--proxy-v2 SRC_IP:SRC_PORT]
+              [--body-piece N] [--proxy-v2 SRC_IP:SRC_PORT] [--local-port N]
 
 --piece/--delay split the request head into N-byte writes with S seconds
 between them (TCP_NODELAY on, so each write leaves as its own segment): the
 receiver must reassemble a head that spans segments.  --body-piece does the
 same for the body (default: one write, which TCP cuts into MSS segments).
 --proxy-v2 first sends a PROXY protocol v2 header (as Baton's agent does).
+--local-port connects from that port (the response is read until the server
+closes, so the server closes first and the port is free again at once).
 Standard library only, for /usr/bin/python3.
 """
 
@@ -83,6 +85,7 @@ def main():
     p.add_argument('--body-piece', type=int, default=0)
     p.add_argument('--proxy-v2', metavar='SRC_IP:SRC_PORT')
     p.add_argument('--timeout', type=float, default=10.0)
+    p.add_argument('--local-port', type=int, default=0)
     args = p.parse_args()
 
     body = body_bytes(args.body_bytes)
@@ -95,7 +98,9 @@ def main():
                  'Content-Length: %d\r\n' % len(body))
     head = head.encode() + b'\r\n'
 
-    sock = socket.create_connection((args.host, args.port), args.timeout)
+    source = ('', args.local_port) if args.local_port else None
+    sock = socket.create_connection((args.host, args.port), args.timeout,
+                                    source_address=source)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if args.proxy_v2:
         ip, port = args.proxy_v2.rsplit(':', 1)

@@ -19,12 +19,14 @@ import org.onosproject.net.flow.DefaultTrafficTreatment;
 import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.flow.TrafficSelector;
 import org.onosproject.net.flow.TrafficTreatment;
+import org.onosproject.net.flow.criteria.Criteria;
 import org.onosproject.net.flow.criteria.Criterion;
 import org.onosproject.net.flow.criteria.EthCriterion;
 import org.onosproject.net.flow.criteria.EthTypeCriterion;
 import org.onosproject.net.flow.criteria.IPCriterion;
 import org.onosproject.net.flow.criteria.IPProtocolCriterion;
 import org.onosproject.net.flow.criteria.PortCriterion;
+import org.onosproject.net.flow.criteria.TcpFlagsCriterion;
 import org.onosproject.net.flow.criteria.TcpPortCriterion;
 import org.onosproject.net.flow.instructions.Instruction;
 import org.onosproject.net.flow.instructions.Instructions;
@@ -92,7 +94,14 @@ public final class OnosFlowTranslator {
         m.tcpSrc().ifPresent(p -> b.matchTcpSrc(TpPort.tpPort(p)));
         m.tcpDst().ifPresent(p -> b.matchTcpDst(TpPort.tpPort(p)));
         if (m.tcpFlags().isPresent()) {
-            throw new IllegalArgumentException("TCP flag matches are not supported on ONOS yet: " + m);
+            int flags = m.tcpFlags().get();
+            if (!m.tcpFlagsMask().get().equals(flags)) {
+                throw new IllegalArgumentException("ONOS matches TCP flags only as a set that must be set: " + m);
+            }
+            // ONOS's criterion is exact: "SYN set, others unseen" becomes "SYN alone". A SYN with
+            // ECN bits then misses the rule and takes the VIP intercept below it, as on a switch
+            // without the SYN rule.
+            b.add(Criteria.matchTcpFlags(flags));
         }
         return b.build();
     }
@@ -209,6 +218,10 @@ public final class OnosFlowTranslator {
                 return null;
             case TCP_DST:
                 b.tcpDst(((TcpPortCriterion) c).tcpPort().toInt());
+                return null;
+            case TCP_FLAGS:
+                int flags = ((TcpFlagsCriterion) c).flags();
+                b.tcpFlags(flags, flags); // what toSelector makes of a Baton flags match
                 return null;
             default:
                 return "criterion " + c.type() + " has no Baton form: " + c;

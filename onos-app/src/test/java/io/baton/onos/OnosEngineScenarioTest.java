@@ -135,7 +135,7 @@ class OnosEngineScenarioTest {
     /** The switch appears in ONOS; the api server's agent registers and its ARP reply locates it. */
     private void switchAndAgent() throws InterruptedException {
         devices.add(DEV);
-        await(() -> flows.added().size() >= 2, "base rules");
+        await(() -> flows.added().size() >= 3, "base rules");
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -201,7 +201,7 @@ class OnosEngineScenarioTest {
     void aSwitchThatAppearsGetsTheBaseRulesAsOnosRules() throws Exception {
         assertTrue(flows.batches.isEmpty(), "no switch, no rules");
         devices.add(DEV);
-        await(() -> flows.added().size() >= 2, "base rules");
+        await(() -> flows.added().size() >= 3, "base rules");
         FlowRule miss = flows.added().get(0);
         assertEquals(DEV, miss.deviceId());
         assertEquals(0, miss.priority());
@@ -210,7 +210,12 @@ class OnosEngineScenarioTest {
         assertEquals(List.of(Instructions.createOutput(PortNumber.CONTROLLER)), miss.treatment().allInstructions());
         assertTrue(miss.isPermanent());
 
-        FlowRule vip = flows.added().get(1);
+        FlowRule syn = flows.added().get(1);
+        assertEquals(300, syn.priority(), "SYNs above the connection rules");
+        assertTrue(syn.selector().criteria().contains(Criteria.matchTcpFlags(0x002)), syn.selector().toString());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.CONTROLLER)), syn.treatment().allInstructions());
+
+        FlowRule vip = flows.added().get(2);
         assertEquals(100, vip.priority());
         assertEquals(Cookies.of(Cookies.Kind.BASE, 0), vip.id().value());
         assertEquals(Set.of(Criteria.matchEthType(0x0800), Criteria.matchIPProtocol((byte) 6),

@@ -95,6 +95,24 @@ class OnosFlowTranslatorTest {
     }
 
     @Test
+    void aSynMatchIsOnosExactTcpFlagsAndReadsBack() {
+        FlowMatch syn = FlowMatch.builder().tcp().ipv4Dst(Ipv4Address.parse("10.0.0.100")).tcpDst(80)
+                .tcpFlags(0x002, 0x002).build();
+        assertTrue(criteria(syn).contains(Criteria.matchTcpFlags(0x002)), criteria(syn).toString());
+        Translation<FlowMatch> back = OnosFlowTranslator.fromSelector(OnosFlowTranslator.toSelector(syn));
+        assertTrue(back.isOk(), back.toString());
+        assertEquals(syn, back.value());
+    }
+
+    @Test
+    void aFlagsMatchOnosCannotSayIsRefused() {
+        FlowMatch synNotAck = FlowMatch.builder().tcp().tcpFlags(0x002, 0x012).build();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> OnosFlowTranslator.toSelector(synNotAck));
+        assertTrue(e.getMessage().contains("TCP flags"), e.getMessage());
+    }
+
+    @Test
     void anyMatchIsTheEmptySelector() {
         assertEquals(DefaultTrafficSelector.emptySelector(), OnosFlowTranslator.toSelector(FlowMatch.any()));
     }

@@ -97,10 +97,10 @@ class OnosRuntimeTest {
         }
         devices.add(dev);
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (flows.entries.size() < 2 && System.nanoTime() < deadline) {
+        while (flows.entries.size() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertEquals(2, flows.entries.size(), "base rules in ONOS");
+        assertEquals(3, flows.entries.size(), "base rules in ONOS: table-miss, SYNs, VIP");
         assertEquals(1, packets.processors.size());
 
         runtime.close();

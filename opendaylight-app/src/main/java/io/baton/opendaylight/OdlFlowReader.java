@@ -10,6 +10,7 @@ import org.opendaylight.yang.gen.v1.urn.opendaylight.flow.types.rev131026.FlowCo
 import org.opendaylight.yang.gen.v1.urn.opendaylight.flow.types.rev131026.RemovedFlowReason;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.Match;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.EthernetMatch;
+import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.TcpFlagsMatch;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.IpMatch;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.Layer3Match;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.Layer4Match;
@@ -67,9 +68,24 @@ public final class OdlFlowReader {
         note(ignored, "icmpv4", m.getIcmpv4Match());
         note(ignored, "icmpv6", m.getIcmpv6Match());
         note(ignored, "protocol_match_fields", m.getProtocolMatchFields());
-        note(ignored, "tcp_flags", m.getTcpFlagsMatch());
+        readTcpFlags(m.getTcpFlagsMatch(), b, ignored);
         note(ignored, "packet_type", m.getPacketTypeMatch());
         return new MatchReading(b.build(), ignored);
+    }
+
+    private static void readTcpFlags(TcpFlagsMatch flags, FlowMatch.Builder b, List<String> ignored) {
+        if (flags == null || flags.getTcpFlags() == null) {
+            note(ignored, "tcp_flags", flags);
+            return;
+        }
+        int value = flags.getTcpFlags().intValue();
+        // No mask: all twelve flag bits are looked at.
+        int mask = flags.getTcpFlagsMask() != null ? flags.getTcpFlagsMask().intValue() : 0x0fff;
+        if (mask <= 0 || mask > 0x0fff || (value & ~mask) != 0) {
+            ignored.add("tcp_flags " + value + "/" + mask);
+            return;
+        }
+        b.tcpFlags(value, mask);
     }
 
     private static Integer readEthernet(EthernetMatch eth, FlowMatch.Builder b, List<String> ignored) {

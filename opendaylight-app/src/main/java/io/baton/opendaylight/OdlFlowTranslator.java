@@ -36,6 +36,7 @@ import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.ethernet.match.fields.EthernetTypeBuilder;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.EthernetMatchBuilder;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.IpMatchBuilder;
+import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.TcpFlagsMatchBuilder;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.layer._3.match.Ipv4MatchBuilder;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.model.match.types.rev131026.match.layer._4.match.TcpMatchBuilder;
 import org.opendaylight.yang.gen.v1.urn.opendaylight.packet.service.rev130709.TransmitPacketInput;
@@ -160,12 +161,13 @@ public final class OdlFlowTranslator {
         return b.build();
     }
 
-    /** The flow match: one exact field per present FlowMatch field. */
+    /** The flow match: one exact field per present FlowMatch field (TCP flags under their mask). */
     public static Match toMatch(SwitchId sw, FlowMatch m) {
-        if (m.tcpFlags().isPresent()) {
-            throw new IllegalArgumentException("TCP flag matches are not supported on OpenDaylight yet: " + m);
-        }
         MatchBuilder b = new MatchBuilder();
+        if (m.tcpFlags().isPresent()) {
+            b.setTcpFlagsMatch(new TcpFlagsMatchBuilder().setTcpFlags(Uint16.valueOf(m.tcpFlags().get()))
+                    .setTcpFlagsMask(Uint16.valueOf(m.tcpFlagsMask().get())).build());
+        }
         m.inPort().ifPresent(p -> b.setInPort(NodeIds.connectorId(sw, Integer.toString(p))));
         if (m.ethSrc().isPresent() || m.ethDst().isPresent() || m.ethType().isPresent()) {
             EthernetMatchBuilder eth = new EthernetMatchBuilder();

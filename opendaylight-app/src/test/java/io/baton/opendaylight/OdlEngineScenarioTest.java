@@ -160,7 +160,7 @@ class OdlEngineScenarioTest {
 
     private void nodeUpWithBaseRules() throws InterruptedException {
         notifications.publish(OdlTexts.nodeUpdated(SW));
-        await(() -> rpcs.added.size() >= 2, "base rules");
+        await(() -> rpcs.added.size() >= 3, "base rules");
     }
 
     /** SYN, SYN-ACK, then the request: returns the handoff the agent was asked for. */
@@ -177,7 +177,7 @@ class OdlEngineScenarioTest {
         nodeUpWithBaseRules();
         assertEquals(Set.of(SW), southbound.switches());
         List<AddFlowInput> base = added();
-        assertEquals(2, base.size(), "table-miss and one VIP intercept: " + base);
+        assertEquals(3, base.size(), "table-miss, the SYN rule and one VIP intercept: " + base);
         AddFlowInput miss = base.get(0);
         assertEquals(NodeIds.nodeRef(SW), miss.getNode());
         assertEquals(0, miss.getPriority().intValue());
@@ -187,7 +187,11 @@ class OdlEngineScenarioTest {
         assertEquals(0, miss.getIdleTimeout().intValue());
         assertTrue(miss.getBarrier());
 
-        AddFlowInput vip = base.get(1);
+        AddFlowInput syn = base.get(1);
+        assertEquals(300, syn.getPriority().intValue(), "SYNs above the connection rules");
+        assertTrue(OdlTexts.match(syn.getMatch()).contains("tcp_flags=2/2"), OdlTexts.match(syn.getMatch()));
+
+        AddFlowInput vip = base.get(2);
         assertEquals(100, vip.getPriority().intValue());
         assertEquals(Cookies.of(Cookies.Kind.BASE, 0), vip.getCookie().getValue().longValue());
         assertEquals("eth_type=2048,ip_proto=6,ipv4_dst=10.0.0.100/32,tcp_dst=80", OdlTexts.match(vip.getMatch()));
@@ -196,7 +200,7 @@ class OdlEngineScenarioTest {
         // The same node announced again (openflowplugin re-publishes after reconnects) adds nothing.
         notifications.publish(OdlTexts.nodeUpdated(SW));
         Thread.sleep(100);
-        assertEquals(2, rpcs.added.size());
+        assertEquals(3, rpcs.added.size());
     }
 
     @Test

@@ -153,7 +153,9 @@ class OdlFlowTranslatorTest {
                 FlowMatch.builder().ethType(FlowMatch.ETH_TYPE_ARP).build(),
                 FlowMatch.builder().inPort(1).ethSrc(MAC).ethDst(MAC).tcp().ipv4Src(IP)
                         .ipv4Dst(Ipv4Address.parse("10.0.0.100")).tcpSrc(40000).tcpDst(80).build(),
-                FlowMatch.builder().ethType(0x800).ipProto(17).ipv4Dst(IP).build());
+                FlowMatch.builder().ethType(0x800).ipProto(17).ipv4Dst(IP).build(),
+                FlowMatch.builder().tcp().ipv4Dst(IP).tcpDst(80).tcpFlags(0x002, 0x002).build(),
+                FlowMatch.builder().tcp().tcpFlags(0x002, 0x012).build());
         for (FlowMatch m : matches) {
             MatchReading back = OdlFlowReader.fromMatch(OdlFlowTranslator.toMatch(SW, m));
             assertEquals(m, back.match(), "round trip of " + m);

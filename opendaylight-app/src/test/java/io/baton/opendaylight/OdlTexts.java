@@ -72,6 +72,9 @@ final class OdlTexts {
                 f.add("tcp_dst=" + t.getTcpDestinationPort().getValue());
             }
         }
+        if (m.getTcpFlagsMatch() != null) {
+            f.add("tcp_flags=" + m.getTcpFlagsMatch().getTcpFlags() + "/" + m.getTcpFlagsMatch().getTcpFlagsMask());
+        }
         return String.join(",", f);
     }
 

@@ -34,6 +34,11 @@ public final class EngineCounters {
     /** Clients of a dead server sent an ACK they must answer, so that the answer gets the reset. */
     public final LongAdder deadServerClientsProbed = new LongAdder();
     public final LongAdder clientResets = new LongAdder();
+    /**
+     * SYNs on the 4-tuple of a closed connection whose rules still lingered: answered once the
+     * switch removed those rules, so the new connection's packets do not reach the old server.
+     */
+    public final LongAdder portsReused = new LongAdder();
     public final LongAdder clientClosedEarly = new LongAdder();
     public final LongAdder headTimeouts = new LongAdder();
     public final LongAdder headRejected = new LongAdder();

@@ -17,16 +17,19 @@ import java.util.List;
 
 /**
  * Every flow rule Baton installs is built here, so priorities, cookies and timeouts are decided
- * in one place. Priorities: per-connection rules above the VIP intercept above L2 forwarding
- * above the table-miss rule, so a handed-off connection never falls back to the controller and
- * a NAT reply is never forwarded unrewritten by an L2 rule.
+ * in one place. Priorities: SYNs to a VIP above per-connection rules above the VIP intercept
+ * above L2 forwarding above the table-miss rule, so a handed-off connection never falls back to
+ * the controller and a NAT reply is never forwarded unrewritten by an L2 rule, yet a client that
+ * reuses the port of a connection whose rules still linger after its close (one that lets the
+ * server close first may, at once) has its new SYN answered by the controller, not by the old
+ * server's TIME_WAIT socket.
  */
 public final class FlowRuleFactory {
     public static final int PRIORITY_TABLE_MISS = 0;
     public static final int PRIORITY_L2 = 10;
     public static final int PRIORITY_VIP_INTERCEPT = 100;
-    public static final int PRIORITY_VIP_SYN = 101;
     public static final int PRIORITY_CONNECTION = 200;
+    public static final int PRIORITY_VIP_SYN = 300;
     private static final int L2_IDLE_SECONDS = 300;
     /** Meter ids: one per kind of packet-in (see {@link PacketInLimits}). */
     public static final long METER_SYN = 1;
@@ -78,20 +81,19 @@ public final class FlowRuleFactory {
     }
 
     /**
-     * The rules that bring a service's packets to the controller: the VIP intercept and, when
-     * metered with a SYN limit, one above it for SYNs alone, so that a SYN flood spends its own
-     * budget and not that of clients finishing their handshake.
+     * The rules that bring a service's packets to the controller: the VIP intercept, and one for
+     * SYNs alone above the connection rules; when metered with a SYN limit, a SYN flood spends
+     * that rule's own budget and not that of clients finishing their handshake.
      */
     public List<FlowRule> intercepts(ServiceConfig service, boolean metered) {
-        FlowRule all = vipIntercept(service, metered);
-        if (!metered || limits.synPerSecond() == 0) {
-            return List.of(all);
-        }
-        FlowRule syns = FlowRule.builder().priority(PRIORITY_VIP_SYN).cookie(Cookies.of(Cookies.Kind.BASE, 0))
+        FlowRule.Builder syns = FlowRule.builder().priority(PRIORITY_VIP_SYN).cookie(Cookies.of(Cookies.Kind.BASE, 0))
                 .match(FlowMatch.builder().tcp().ipv4Dst(service.vip()).tcpDst(service.port())
                         .tcpFlags(TCP_SYN, TCP_SYN).build())
-                .actions(FlowAction.toController()).meterId(METER_SYN).build();
-        return List.of(syns, all);
+                .actions(FlowAction.toController());
+        if (metered && limits.synPerSecond() != 0) {
+            syns.meterId(METER_SYN);
+        }
+        return List.of(syns.build(), vipIntercept(service, metered));
     }
 
     /** The table-miss rule and every service's intercepts. */

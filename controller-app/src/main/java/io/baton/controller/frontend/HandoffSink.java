@@ -2,6 +2,7 @@ package io.baton.controller.frontend;
 
 import io.baton.controller.config.ServiceConfig;
 import io.baton.controller.connection.Connection;
+import io.baton.controller.connection.ConnectionKey;
 import io.baton.controller.packet.Frame;
 import io.baton.dispatcher.request.HttpRequestHead;
 
@@ -19,4 +20,11 @@ public interface HandoffSink {
 
     /** The client reset a connection that is being or has been handed off. */
     void clientReset(ServiceConfig service, Connection c, Frame reset);
+
+    /**
+     * A SYN for a key the table does not know. If the rules of a closed connection with that key
+     * still linger, returns true and runs {@code then} on the engine thread once the switch has
+     * removed them; false if nothing is in the way.
+     */
+    boolean afterClosedRulesOf(ConnectionKey key, Runnable then);
 }

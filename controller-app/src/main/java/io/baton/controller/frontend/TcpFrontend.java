@@ -109,7 +109,10 @@ public final class TcpFrontend {
             return; // never answer a reset
         }
         if ((flags & (Frame.TCP_SYN | Frame.TCP_ACK | Frame.TCP_FIN)) == Frame.TCP_SYN) {
-            onNewSyn(svc, sw, inPort, key, f);
+            // A port reused while the last connection's rules linger: its ACK would follow them.
+            if (!sink.afterClosedRulesOf(key, () -> onSegment(svc, sw, inPort, f))) {
+                onNewSyn(svc, sw, inPort, key, f);
+            }
             return;
         }
         if ((flags & (Frame.TCP_SYN | Frame.TCP_ACK)) == Frame.TCP_ACK && (flags & Frame.TCP_FIN) == 0) {

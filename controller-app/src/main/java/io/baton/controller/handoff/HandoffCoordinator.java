@@ -3,6 +3,7 @@ package io.baton.controller.handoff;
 import io.baton.controller.config.ServiceConfig;
 import io.baton.controller.config.ServiceMode;
 import io.baton.controller.connection.Connection;
+import io.baton.controller.connection.ConnectionKey;
 import io.baton.controller.connection.ConnectionState;
 import io.baton.controller.connection.ConnectionTable;
 import io.baton.controller.connection.ServerBinding;
@@ -115,6 +116,10 @@ public final class HandoffCoordinator implements HandoffSink {
     }
     private TcpFrontend frontend;
     private final DelayedRuleRemovals<Connection> lingering;
+    /** The connections of {@link #lingering} by key, for a client that reuses the port at once. */
+    private final Map<ConnectionKey, Connection> lingeringByKey = new HashMap<>();
+    /** Lingering rules removed early for a new SYN on their key, until the switch confirms it. */
+    private final Map<ConnectionKey, CompletableFuture<Void>> clearing = new HashMap<>();
 
     public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
                               HostTable hosts, Southbound southbound, FlowRuleFactory flows, EngineCounters counters,
@@ -366,6 +371,29 @@ public final class HandoffCoordinator implements HandoffSink {
         }
         counters.connectionsClosed.increment();
         lingering.add(c);
+        lingeringByKey.put(c.key(), c);
+    }
+
+    @Override
+    public boolean afterClosedRulesOf(ConnectionKey key, Runnable then) {
+        CompletableFuture<Void> removal = clearing.get(key);
+        if (removal != null && removal.isDone()) {
+            clearing.remove(key);
+            return false;
+        }
+        if (removal == null) {
+            Connection old = lingeringByKey.remove(key);
+            if (old == null) {
+                return false;
+            }
+            counters.portsReused.increment();
+            CompletableFuture<Void> mine = removeRules(old);
+            clearing.put(key, mine);
+            mine.whenComplete((ok, err) -> engine.execute(() -> clearing.remove(key, mine)));
+            removal = mine;
+        }
+        removal.whenComplete((ok, err) -> engine.execute(then));
+        return true;
     }
 
     /**
@@ -501,6 +529,7 @@ public final class HandoffCoordinator implements HandoffSink {
     private void removeRulesOf(List<Connection> closed) {
         Map<SwitchId, List<Long>> bySwitch = new HashMap<>();
         for (Connection c : closed) {
+            lingeringByKey.remove(c.key(), c);
             bySwitch.computeIfAbsent(c.sw(), k -> new ArrayList<>()).add(Cookies.APP | c.id());
         }
         bySwitch.forEach((sw, cookies) -> southbound.removeRulesByCookies(sw, cookies, Cookies.CONNECTION_MASK)

@@ -323,6 +323,41 @@ class EngineScenarioTest {
     }
 
     /**
+     * A client that lets the server close first may reuse its port at once, while the last
+     * connection's rules linger: its new SYN is answered only once the switch has removed them,
+     * or its ACK would follow them to the old server's TIME_WAIT socket.
+     */
+    @Test
+    void aSynOnThePortOfALingeringConnectionIsAnsweredOnceItsRulesAreGone() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        handshakeAndRequest(130, get);
+        HandoffRequest req = st.next(HandoffRequest.class);
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        st.next(HandoffCommit.class);
+        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(req.handoffId(), get.length(), 100, 0));
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+
+        sb.holdRemovals = true;
+        int packetsBefore = sb.packets.size();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, 5000, 0, TcpOptions.NONE, null));
+        java.util.Map.Entry<Long, CompletableFuture<Void>> removal = sb.heldRemovals.poll(5, TimeUnit.SECONDS);
+        assertNotNull(removal, "the lingering rules removed at the new SYN");
+        assertEquals(Cookies.APP | req.handoffId(), removal.getKey());
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(packetsBefore, sb.packets.size(), "no SYN-ACK while the old rules may still be in the switch");
+
+        removal.getValue().complete(null);
+        await(() -> {
+            Frame f = lastTcpTo(CLIENT_MAC);
+            return f != null && f.has(Frame.TCP_SYN) && f.ack() == 5001;
+        }, "the SYN-ACK once they are gone");
+        assertEquals(1L, engine.counters().portsReused.sum());
+        assertEquals(1L, engine.connections().get().size(), "the new connection, in its handshake");
+    }
+
+    /**
      * The agent dies between the commit and the forward rule's confirmation: the connection went
      * with its socket, so its rules go at once, and the late confirmation does not bring it back.
      */
@@ -583,9 +618,12 @@ class EngineScenarioTest {
     void aSwitchWithoutMetersGetsUnmeteredRules() throws Exception {
         sb.supportsMeters = false;
         start("nat");
-        await(() -> sb.installed.size() >= 2, "base rules");
+        await(() -> sb.installed.size() >= 3, "base rules");
         assertEquals(1L, engine.counters().metersRefused.sum());
-        assertEquals(2, sb.installed.size(), "table-miss and one intercept, no SYN rule: " + sb.installed);
+        assertEquals(3, sb.installed.size(), "table-miss, the SYN rule and one intercept: " + sb.installed);
         assertTrue(sb.installed.stream().allMatch(r -> r.meterId() == 0), sb.installed.toString());
+        // SYNs come up even where a lingering connection rule matches their 4-tuple.
+        assertTrue(sb.installed.get(1).priority() > FlowRuleFactory.PRIORITY_CONNECTION);
+        assertEquals(Optional.of(0x002), sb.installed.get(1).match().tcpFlags());
     }
 }

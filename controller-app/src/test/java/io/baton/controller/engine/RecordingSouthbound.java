@@ -30,6 +30,10 @@ public final class RecordingSouthbound implements Southbound {
     public volatile boolean holdRules;
     public final java.util.concurrent.BlockingQueue<java.util.Map.Entry<List<FlowRule>, CompletableFuture<Void>>>
             heldInstalls = new java.util.concurrent.LinkedBlockingQueue<>();
+    /** When set, removals by cookie are recorded and answered only as the test completes each of these. */
+    public volatile boolean holdRemovals;
+    public final java.util.concurrent.BlockingQueue<java.util.Map.Entry<Long, CompletableFuture<Void>>>
+            heldRemovals = new java.util.concurrent.LinkedBlockingQueue<>();
     /** Whether the fake switch has meters; without them installMeters fails, as on a switch that has none. */
     public volatile boolean supportsMeters;
     public final List<Meter> meters = Collections.synchronizedList(new ArrayList<>());
@@ -93,6 +97,11 @@ public final class RecordingSouthbound implements Southbound {
     @Override
     public CompletableFuture<Void> removeRulesByCookie(SwitchId sw, long cookie, long mask) {
         removedByCookie.add(new long[] {cookie, mask});
+        if (holdRemovals) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            heldRemovals.add(java.util.Map.entry(cookie, f));
+            return f;
+        }
         return CompletableFuture.completedFuture(null);
     }
 
