@@ -174,9 +174,26 @@ def test_a_port_reused_at_once_gets_a_new_handoff(bn):
     # for two seconds: each new SYN must reach the controller, not the old
     # server's TIME_WAIT socket (dsr: a reset; nat: nginx, past Baton).
     port = 61234  # above the ephemeral range: no other connection has it
+    client = '%s:%d' % (bn.host('c1').IP(), port)
+
+    def closed():
+        "The controller has the agent's close report of the last one."
+        return not [c for c in bn.rest_get('connections?limit=10000')
+                    if c['client'] == client]
+
     before = stats(bn)
-    answers = [bn.raw_request('c1', '/reused/%d' % i, local_port=port,
-                              timeout=10) for i in range(3)]
+    answers = []
+    for i in range(3):
+        # A SYN that overtakes that report is the old connection's segment
+        # and goes to its server, as a server of its own would see it.
+        wait_for(closed, 5, 'the close of %s reported' % client)
+        try:
+            answers.append(bn.raw_request('c1', '/reused/%d' % i,
+                                          local_port=port, timeout=10))
+        except AssertionError as e:
+            counters = {k: v for k, v in stats(bn)['counters'].items() if v}
+            raise AssertionError('request %d: %s\nbefore: %s\ncounters: %s'
+                                 % (i, e, answers, counters)) from e
     after = stats(bn)
     assert [a['status'] for a in answers] == [200] * 3, answers
     assert all(a['served_by'] in bn.expected_servers('/reused/')

@@ -379,7 +379,7 @@ public final class HandoffCoordinator implements HandoffSink {
         CompletableFuture<Void> removal = clearing.get(key);
         if (removal != null && removal.isDone()) {
             clearing.remove(key);
-            return false;
+            removal = null; // gone; a connection closed since may linger with the same key
         }
         if (removal == null) {
             Connection old = lingeringByKey.remove(key);
