@@ -117,7 +117,7 @@ public final class HandoffCoordinator implements HandoffSink {
     private TcpFrontend frontend;
     private final DelayedRuleRemovals<Connection> lingering;
     /** The connections of {@link #lingering} by key, for a client that reuses the port at once. */
-    private final Map<ConnectionKey, Connection> lingeringByKey = new HashMap<>();
+    private final LingeringIndex lingeringByKey = new LingeringIndex();
     /** Lingering rules removed early for a new SYN on their key, until the switch confirms it. */
     private final Map<ConnectionKey, CompletableFuture<Void>> clearing = new HashMap<>();
 
@@ -371,7 +371,7 @@ public final class HandoffCoordinator implements HandoffSink {
         }
         counters.connectionsClosed.increment();
         lingering.add(c);
-        lingeringByKey.put(c.key(), c);
+        lingeringByKey.put(c);
     }
 
     @Override
@@ -529,7 +529,7 @@ public final class HandoffCoordinator implements HandoffSink {
     private void removeRulesOf(List<Connection> closed) {
         Map<SwitchId, List<Long>> bySwitch = new HashMap<>();
         for (Connection c : closed) {
-            lingeringByKey.remove(c.key(), c);
+            lingeringByKey.remove(c);
             bySwitch.computeIfAbsent(c.sw(), k -> new ArrayList<>()).add(Cookies.APP | c.id());
         }
         bySwitch.forEach((sw, cookies) -> southbound.removeRulesByCookies(sw, cookies, Cookies.CONNECTION_MASK)
