@@ -5,6 +5,7 @@ import io.baton.controller.connection.Connection;
 import io.baton.controller.connection.ConnectionKey;
 import io.baton.controller.packet.Frame;
 import io.baton.dispatcher.request.HttpRequestHead;
+import io.baton.flowrules.api.SwitchId;
 
 /** Where the front end passes a connection once its request head is complete. */
 public interface HandoffSink {
@@ -23,8 +24,8 @@ public interface HandoffSink {
 
     /**
      * A SYN for a key the table does not know. If the rules of a closed connection with that key
-     * still linger, returns true and runs {@code then} on the engine thread once the switch has
-     * removed them; false if nothing is in the way.
+     * still linger, takes the SYN and returns true: it comes back to the front end's
+     * {@code onSegment} once the switch has removed them. False if nothing is in the way.
      */
-    boolean afterClosedRulesOf(ConnectionKey key, Runnable then);
+    boolean waitForClosedRules(ServiceConfig service, SwitchId sw, int inPort, ConnectionKey key, Frame syn);
 }

@@ -110,7 +110,7 @@ public final class TcpFrontend {
         }
         if ((flags & (Frame.TCP_SYN | Frame.TCP_ACK | Frame.TCP_FIN)) == Frame.TCP_SYN) {
             // A port reused while the last connection's rules linger: its ACK would follow them.
-            if (!sink.afterClosedRulesOf(key, () -> onSegment(svc, sw, inPort, f))) {
+            if (!sink.waitForClosedRules(svc, sw, inPort, key, f)) {
                 onNewSyn(svc, sw, inPort, key, f);
             }
             return;

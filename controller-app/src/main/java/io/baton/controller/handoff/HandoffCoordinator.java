@@ -311,7 +311,7 @@ public final class HandoffCoordinator implements HandoffSink {
         long committedAt = nanoClock.getAsLong();
         latency.record(committedAt - c.handoffStartedNanos);
         southbound.installRules(c.sw(), List.of(flows.forwardRule(svc, c)))
-                .whenComplete((ok, err) -> engine.execute(() -> forwardRuleInstalled(svc, c, committedAt, err)));
+                .whenComplete((ok, err) -> engine.execute(() -> forwardRuleInstalled(c, committedAt, err)));
         // The server's socket takes segments now: the ones held go on at once, before any that the
         // new rule will carry (waiting for its confirmation let later ones overtake them).
         for (byte[] frame : c.takeHeld()) {
@@ -324,7 +324,7 @@ public final class HandoffCoordinator implements HandoffSink {
                 flows.clientToServerActions(svc.mode(), c.server)));
     }
 
-    private void forwardRuleInstalled(ServiceConfig svc, Connection c, long committedAt, Throwable err) {
+    private void forwardRuleInstalled(Connection c, long committedAt, Throwable err) {
         rulesLatency.record(nanoClock.getAsLong() - committedAt);
         if (table.byId(c.id()) != c) {
             if (c.state() != ConnectionState.CLOSED) {
@@ -375,7 +375,7 @@ public final class HandoffCoordinator implements HandoffSink {
     }
 
     @Override
-    public boolean afterClosedRulesOf(ConnectionKey key, Runnable then) {
+    public boolean waitForClosedRules(ServiceConfig svc, SwitchId sw, int inPort, ConnectionKey key, Frame syn) {
         CompletableFuture<Void> removal = clearing.get(key);
         if (removal != null && removal.isDone()) {
             clearing.remove(key);
@@ -392,7 +392,7 @@ public final class HandoffCoordinator implements HandoffSink {
             mine.whenComplete((ok, err) -> engine.execute(() -> clearing.remove(key, mine)));
             removal = mine;
         }
-        removal.whenComplete((ok, err) -> engine.execute(then));
+        removal.whenComplete((ok, err) -> engine.execute(() -> frontend.onSegment(svc, sw, inPort, syn)));
         return true;
     }
 
