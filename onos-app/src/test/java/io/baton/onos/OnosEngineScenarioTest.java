@@ -290,8 +290,10 @@ class OnosEngineScenarioTest {
     @Test
     void rulesOnosRefusesFailTheHandoffWithAResetToTheClient() throws Exception {
         switchAndAgent();
-        HandoffRequest req = handshakeAndRequest(5);
+        // Before the request: the reverse rule goes to ONOS with the handoff request, and a refusal
+        // set after it could come too late.
         flows.answer = FakeFlowRuleService.Answer.REFUSE;
+        HandoffRequest req = handshakeAndRequest(5);
         engine.agentMessage(apiAgent, new HandoffReady(req.handoffId()));
         agentGets(HandoffAbort.class);
         await(() -> frame(lastToClient()).has(Frame.TCP_RST), "RST to the client");
