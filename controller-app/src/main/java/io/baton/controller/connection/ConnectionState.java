@@ -6,8 +6,13 @@ public enum ConnectionState {
     SYN_RECEIVED,
     /** Handshake done, collecting the request head. */
     COLLECTING,
-    /** Server chosen, handoff prepared with the agent, rules being installed. */
+    /** Server chosen, handoff prepared with the agent, its reply's rule being installed. */
     HANDING_OFF,
+    /**
+     * Committed to its server, the forward rule not confirmed yet: the client's packets may still
+     * come up, and are sent on to the server.
+     */
+    COMMITTED,
     /** Rules installed and committed: the switch forwards, the controller only watches. */
     HANDED_OFF,
     /**

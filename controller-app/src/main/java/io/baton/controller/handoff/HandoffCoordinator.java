@@ -305,6 +305,7 @@ public final class HandoffCoordinator implements HandoffSink {
      */
     private void commit(ServiceConfig svc, Connection c, AgentSession session) {
         takeInFlight(c.id());
+        table.moveTo(c, ConnectionState.COMMITTED);
         session.send(new HandoffCommit(c.id()));
         registry.handoffSucceeded(registry.get(c.server.address()));
         counters.handoffsOk.increment();
@@ -430,7 +431,7 @@ public final class HandoffCoordinator implements HandoffSink {
 
     @Override
     public void segmentAfterDispatch(ServiceConfig svc, Connection c, Frame f) {
-        if (c.state() == ConnectionState.HANDING_OFF && inFlight.containsKey(c.id())) {
+        if (c.state() == ConnectionState.HANDING_OFF) {
             if (!c.hold(f.bytes(), MAX_HELD_FRAMES, MAX_HELD_BYTES)) {
                 counters.heldFramesDropped.increment(); // the client will retransmit
             }
@@ -452,7 +453,7 @@ public final class HandoffCoordinator implements HandoffSink {
 
     @Override
     public void clientReset(ServiceConfig svc, Connection c, Frame reset) {
-        if (c.state() == ConnectionState.HANDING_OFF && inFlight.containsKey(c.id())) {
+        if (c.state() == ConnectionState.HANDING_OFF) {
             takeInFlight(c.id());
             Server s = registry.get(c.server.address());
             if (s != null && s.agent() != null) {

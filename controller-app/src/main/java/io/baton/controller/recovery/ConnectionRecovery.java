@@ -520,8 +520,7 @@ public final class ConnectionRecovery {
 
     /**
      * The server's agent is gone: the connections it relayed are gone with it (the agent holds
-     * their sockets), so their rules go now rather than at idle timeout. Called after the
-     * coordinator sent the handoffs in flight to that server elsewhere.
+     * their sockets), so their rules go now rather than at idle timeout.
      */
     public void serverDown(Server s) {
         listed.remove(s.address());
@@ -529,9 +528,8 @@ public final class ConnectionRecovery {
         orphans.values().removeIf(o -> o.server.equals(s.address()));
         int n = 0;
         for (Connection c : table.snapshot()) {
-            // Handing off to this server still, after its handoffs in flight went elsewhere: committed,
-            // its forward rule not confirmed yet; the dead agent's socket is gone all the same.
-            boolean committed = c.state() == ConnectionState.HANDED_OFF || c.state() == ConnectionState.HANDING_OFF;
+            // Committed with its forward rule not confirmed yet: the dead agent's socket is gone too.
+            boolean committed = c.state() == ConnectionState.HANDED_OFF || c.state() == ConnectionState.COMMITTED;
             if (committed && c.server != null && c.server.address().equals(s.address())) {
                 ServiceConfig svc = services.byKey(c.key());
                 // Once its rules are gone, make the client speak: its answer gets the reset.
