@@ -8,13 +8,17 @@ import io.baton.controller.config.BatonConfig;
 import io.baton.controller.config.ConfigLoader;
 import io.baton.controller.engine.BatonEngine;
 import io.baton.controller.flows.Cookies;
+import io.baton.controller.connection.Connection;
+import io.baton.controller.connection.ConnectionState;
 import io.baton.controller.handoff.AgentSession;
 import io.baton.controller.packet.Frame;
 import io.baton.controller.packet.FrameBuilder;
 import io.baton.controller.packet.TcpOptions;
+import io.baton.flowrules.api.FlowRemoved;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
 import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.ConnectionClosed;
 import io.baton.handoff.protocol.HandoffAbort;
 import io.baton.handoff.protocol.HandoffCommit;
 import io.baton.handoff.protocol.HandoffMessage;
@@ -56,8 +60,11 @@ import org.onosproject.net.packet.OutboundPacket;
  * an embedded channel (as controller-app's EngineScenarioTest), asserting what ONOS is asked to
  * do, in ONOS's own terms: a switch appears and gets the base rules; a client's SYN is answered
  * by an outbound packet; its request is handed off; on Ready the connection's rules go to ONOS
- * and on commit the held segment goes out rewritten; ONOS's removal of the forward rule is seen
- * by the engine; and a batch ONOS refuses fails the handoff with a reset to the client.
+ * and on commit the held segment goes out rewritten; the agent's close report has both rules
+ * removed through ONOS after the linger, and ONOS reports those removals as deletions; ONOS expiring
+ * the forward rule itself (late: it polls flow stats) leaves the connection as it is and its next
+ * segment puts both rules back; a removal reported after the connection is gone changes nothing;
+ * and a batch ONOS refuses fails the handoff with a reset to the client.
  */
 class OnosEngineScenarioTest {
     static final String CONFIG = "{\"openflow\": {\"port\": 6653},"
@@ -84,6 +91,8 @@ class OnosEngineScenarioTest {
     final FakePacketService packets = new FakePacketService();
     final FakeFlowRuleService flows = new FakeFlowRuleService();
     final FakeDeviceService devices = new FakeDeviceService();
+    /** Beside the engine: what the southbound reports, to check the reasons it gives ONOS's removals. */
+    final RecordingListener reports = new RecordingListener();
     OnosSouthbound sb;
     BatonEngine engine;
     AgentSession apiAgent;
@@ -95,6 +104,7 @@ class OnosEngineScenarioTest {
         sb = new OnosSouthbound(new OnosServices(TestApplicationId.create("io.baton.onos"), packets, flows, devices),
                 OnosRuntime.intercepts(config.services()), Cookies.APP, Cookies.APP_MASK, Duration.ofSeconds(2));
         engine = new BatonEngine(config, sb);
+        sb.addListener(reports);
         sb.start();
         engine.start();
     }
@@ -197,6 +207,41 @@ class OnosEngineScenarioTest {
         return req;
     }
 
+    /** Handshake, request, Ready and commit, up to the forward rule's confirmation by ONOS; returns the request. */
+    private HandoffRequest handedOff(int isn) throws InterruptedException {
+        HandoffRequest req = handshakeAndRequest(isn);
+        engine.agentMessage(apiAgent, new HandoffReady(req.handoffId()));
+        agentGets(HandoffCommit.class);
+        await(() -> state(req.handoffId()) == ConnectionState.HANDED_OFF, "the forward rule confirmed");
+        return req;
+    }
+
+    /** The connection's state in the engine's table, or null once it is forgotten. */
+    private ConnectionState state(long id) {
+        try {
+            return engine.connections().get(1, TimeUnit.SECONDS).stream().filter(c -> c.id() == id)
+                    .map(Connection::state).findFirst().orElse(null);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** ONOS batches with at least one removal. */
+    private long removalBatches() {
+        synchronized (flows.batches) {
+            return flows.batches.stream().filter(b -> b.stages().stream().flatMap(Set::stream)
+                    .anyMatch(op -> op.type() == org.onosproject.net.flow.FlowRuleOperation.Type.REMOVE)).count();
+        }
+    }
+
+    /** The one rule of this kind ONOS was asked to add for the connection. */
+    private FlowRule addedRule(Cookies.Kind kind, long id) {
+        List<FlowRule> rules = new java.util.ArrayList<>();
+        flows.added().stream().filter(r -> r.id().value() == Cookies.of(kind, id)).forEach(rules::add);
+        assertEquals(1, rules.size(), kind + " rules added: " + rules);
+        return rules.get(0);
+    }
+
     @Test
     void aSwitchThatAppearsGetsTheBaseRulesAsOnosRules() throws Exception {
         assertTrue(flows.batches.isEmpty(), "no switch, no rules");
@@ -285,6 +330,81 @@ class OnosEngineScenarioTest {
                 new DefaultFlowEntry(fwd, FlowEntry.FlowEntryState.REMOVED, 61, TimeUnit.SECONDS, 3, 300)));
         Thread.sleep(100);
         assertTrue(noConnections());
+    }
+
+    @Test
+    void theAgentsCloseHasBothRulesRemovedThroughOnosAndOnosReportsThemAsDeletions() throws Exception {
+        switchAndAgent();
+        HandoffRequest req = handedOff(3000);
+        FlowRule fwd = addedRule(Cookies.Kind.CLIENT_TO_SERVER, req.handoffId());
+        FlowRule rev = addedRule(Cookies.Kind.SERVER_TO_CLIENT, req.handoffId());
+        int addedBefore = flows.added().size();
+
+        engine.agentMessage(apiAgent, new ConnectionClosed(req.handoffId(), 100, 200, 0));
+        await(this::noConnections, "connection forgotten at its close");
+        // After the linger (the client's last ACK goes through the rules), one batch removes both,
+        // found by the connection's cookie among ONOS's flow entries.
+        await(() -> flows.removed().size() == 2, "both rules removed through ONOS after the linger");
+        assertEquals(Set.of(fwd, rev), Set.copyOf(flows.removed()));
+        assertEquals(1, removalBatches(), "one batch for the close");
+        assertTrue(flows.entries.stream().noneMatch(e -> (e.id().value() & Cookies.CONNECTION_MASK)
+                == ((Cookies.APP | req.handoffId()) & Cookies.CONNECTION_MASK)), "ONOS's store has neither rule");
+
+        // ONOS then reports each removal; they are the ones Baton asked for, not expiries.
+        for (FlowRule r : List.of(fwd, rev)) {
+            flows.post(new FlowRuleEvent(FlowRuleEvent.Type.RULE_REMOVED,
+                    new DefaultFlowEntry(r, FlowEntry.FlowEntryState.REMOVED, 3, TimeUnit.SECONDS, 4, 500)));
+        }
+        assertEquals(List.of(FlowRemoved.Reason.DELETE, FlowRemoved.Reason.DELETE),
+                reports.removed.stream().map(FlowRemoved::reason).collect(java.util.stream.Collectors.toList()));
+        Thread.sleep(100);
+        assertEquals(addedBefore, flows.added().size(), "nothing installed again");
+        assertEquals(1, removalBatches());
+        assertTrue(noConnections());
+    }
+
+    @Test
+    void onosExpiringTheForwardRuleLateLeavesTheConnectionAndItsNextSegmentPutsBothRulesBack() throws Exception {
+        switchAndAgent();
+        int isn = 4000;
+        HandoffRequest req = handedOff(isn);
+        FlowRule fwd = addedRule(Cookies.Kind.CLIENT_TO_SERVER, req.handoffId());
+        FlowRule rev = addedRule(Cookies.Kind.SERVER_TO_CLIENT, req.handoffId());
+        int addedBefore = flows.added().size();
+
+        // ONOS expires idle rules itself from its flow stats, up to a poll period after the idle
+        // timeout, and deletes them; the connection is still open on its server.
+        flows.entries.removeIf(e -> e.equals(fwd));
+        flows.post(new FlowRuleEvent(FlowRuleEvent.Type.RULE_REMOVED,
+                new DefaultFlowEntry(fwd, FlowEntry.FlowEntryState.REMOVED, IDLE_SECONDS + 5, TimeUnit.SECONDS, 9, 900)));
+        assertEquals(List.of(FlowRemoved.Reason.IDLE_TIMEOUT),
+                reports.removed.stream().map(FlowRemoved::reason).collect(java.util.stream.Collectors.toList()));
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS); // the engine has taken the report in
+        assertEquals(ConnectionState.HANDED_OFF, state(req.handoffId()), "the connection does not end with its rules");
+        assertEquals(addedBefore, flows.added().size(), "nothing put back before the client sends again");
+
+        // The client's next segment comes up: it goes on to the server rewritten, and both rules go back in.
+        int emittedBefore = packets.emitted.size();
+        String request = "GET /api/users HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        packets.receive(DEV, CLIENT_SWITCH_PORT, fromClient(Frame.TCP_ACK, isn + 1 + request.length(), req.sendSeq(), null));
+        await(() -> flows.added().size() == addedBefore + 2, "both rules added again");
+        List<FlowRule> again = flows.added().subList(addedBefore, addedBefore + 2);
+        assertEquals(Set.of(fwd, rev), Set.copyOf(again));
+        for (FlowRule r : again) {
+            FlowRule first = r.id().equals(fwd.id()) ? fwd : rev;
+            assertEquals(first.treatment(), r.treatment(), "the same rewrites");
+            assertEquals(IDLE_SECONDS, r.timeout());
+        }
+        assertEquals(1, engine.counters().rulesReinstated.sum());
+        await(() -> packets.emitted.stream().skip(emittedBefore).anyMatch(p -> frame(p).ethDst().equals(API_MAC)),
+                "the segment sent on");
+        OutboundPacket on = packets.emitted.stream().skip(emittedBefore).filter(p -> frame(p).ethDst().equals(API_MAC))
+                .findFirst().get();
+        assertEquals(API_MAC, frame(on).ethDst());
+        assertEquals(API, frame(on).ipDst());
+        assertTrue(frame(on).tcpChecksumOk());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.portNumber(API_PORT))), on.treatment().allInstructions());
+        assertEquals(ConnectionState.HANDED_OFF, state(req.handoffId()));
     }
 
     @Test

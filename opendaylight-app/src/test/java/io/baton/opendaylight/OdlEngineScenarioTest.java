@@ -15,6 +15,7 @@ import io.baton.controller.packet.TcpOptions;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
 import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.ConnectionClosed;
 import io.baton.handoff.protocol.HandoffAbort;
 import io.baton.handoff.protocol.HandoffCommit;
 import io.baton.handoff.protocol.HandoffMessage;
@@ -47,9 +48,12 @@ import java.util.function.BooleanSupplier;
  * notification services (OpenDaylight cannot run here) and a fake agent on an embedded channel, as
  * controller-app's EngineScenarioTest does with its recording southbound. Test plan: a node appears
  * and gets the base rules as add-flow RPCs; a client SYN arrives as packet-received and leaves as a
- * transmit-packet SYN-ACK; the request is handed off and the per-connection rules go out as
- * add-flow RPCs; a refused add-flow fails the handoff with a reset; a flow-removed notification
- * ends a connection whose agent is gone. Every assertion is on what crossed the fakes.
+ * transmit-packet SYN-ACK; the request is handed off, the per-connection rules go out as
+ * add-flow RPCs and a client segment held meanwhile leaves as a transmit-packet with the forward
+ * rule's rewrites; the agent's close report has both rules removed by one remove-flow by cookie; a
+ * refused add-flow fails the handoff with a reset; a flow-removed notification of an idle forward
+ * rule has both rules put back at the client's next packet. Every assertion is on what crossed the
+ * fakes.
  */
 class OdlEngineScenarioTest {
     static final SwitchId SW = SwitchId.of(1);
@@ -229,7 +233,13 @@ class OdlEngineScenarioTest {
     void aHandoffInstallsThePerConnectionRulesAsAddFlowRpcs() throws Exception {
         nodeUpWithBaseRules();
         agentUp();
-        HandoffRequest req = handshakeAndRequest(5);
+        int isn = 5;
+        HandoffRequest req = handshakeAndRequest(isn);
+        assertEquals(isn + 1, req.recvSeq(), "the agent continues after the client's SYN");
+        assertEquals("GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n", new String(req.data(), StandardCharsets.US_ASCII));
+        // A client segment during the handoff is held until the commit.
+        int transmittedBefore = rpcs.transmitted.size();
+        clientSegment(Frame.TCP_ACK, isn + 1 + req.data().length, req.sendSeq(), null);
         // The reverse rule goes in with the handoff request, while the agent prepares.
         long reverseCookie = Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, req.handoffId());
         await(() -> added().stream().anyMatch(r -> r.getCookie().getValue().longValue() == reverseCookie),
@@ -256,6 +266,67 @@ class OdlEngineScenarioTest {
                 OdlTexts.instructions(rev.getInstructions()));
         assertEquals(60, rev.getIdleTimeout().intValue());
         await(() -> engine.counters().handoffsOk.sum() == 1, "the handoff counted as done");
+
+        // The held segment goes on toward the server: the switch applies the forward rule's rewrites.
+        TransmitPacketInput held = transmittedAfter(transmittedBefore, f -> f.ethDst().equals(VMAC));
+        assertEquals(List.of("set_eth_dst=00:00:00:00:00:11", "set_ipv4_dst=10.0.0.11/32", "output=3/0"),
+                OdlTexts.actions(held.nonnullAction()));
+        assertEquals(NodeIds.connectorRef(SW, "3"), held.getEgress());
+        Frame h = Frame.parse(held.getPayload());
+        assertEquals(CLIENT, h.ipSrc());
+        assertEquals(isn + 1 + req.data().length, h.seq());
+        assertEquals(Frame.TCP_ACK, h.flags());
+    }
+
+    /** The first transmit-packet from index {@code from} on whose TCP frame passes {@code which}; waits for it. */
+    private TransmitPacketInput transmittedAfter(int from, java.util.function.Predicate<Frame> which)
+            throws InterruptedException {
+        TransmitPacketInput[] found = new TransmitPacketInput[1];
+        await(() -> {
+            synchronized (rpcs.transmitted) {
+                for (TransmitPacketInput t : rpcs.transmitted.subList(from, rpcs.transmitted.size())) {
+                    Frame f = Frame.parse(t.getPayload());
+                    if (f.kind() == Frame.Kind.TCP && which.test(f)) {
+                        found[0] = t;
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }, "a transmit-packet");
+        return found[0];
+    }
+
+    @Test
+    void theAgentsCloseRemovesBothRulesByCookie() throws Exception {
+        nodeUpWithBaseRules();
+        agentUp();
+        HandoffRequest req = handshakeAndRequest(5);
+        engine.agentMessage(agent, new HandoffReady(req.handoffId()));
+        nextToAgent(HandoffCommit.class);
+        long forwardCookie = Cookies.of(Cookies.Kind.CLIENT_TO_SERVER, req.handoffId());
+        await(() -> added().stream().anyMatch(r -> r.getCookie().getValue().longValue() == forwardCookie), "the forward rule");
+        assertTrue(rpcs.removed.isEmpty());
+
+        engine.agentMessage(agent, new ConnectionClosed(req.handoffId(), 100, 200, 0));
+        // After the linger (the client's last ACK goes through the rules): one non-strict
+        // remove-flow for the connection's cookie, whatever the rule's kind, in every table.
+        await(() -> !rpcs.removed.isEmpty(), "the connection's rules removed");
+        assertEquals(1, rpcs.removed.size());
+        RemoveFlowInput removal = rpcs.removed.get(0);
+        assertEquals(NodeIds.nodeRef(SW), removal.getNode());
+        assertEquals(Cookies.APP | req.handoffId(), removal.getCookie().getValue().longValue());
+        assertEquals(Cookies.CONNECTION_MASK, removal.getCookieMask().getValue().longValue());
+        assertEquals(255, removal.getTableId().intValue(), "every table");
+        assertEquals(Boolean.FALSE, removal.getStrict());
+        assertTrue(removal.getBarrier(), "confirmed by the switch's barrier");
+        await(() -> {
+            try {
+                return engine.connections().get().isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the connection forgotten");
     }
 
     @Test
