@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * HandoffRequest -> checks -> TCP repair restore -> connect to the web server -> HandoffReady
  *   -> HandoffCommit  -> adopt the socket in Netty, relay -> ConnectionClosed
+ *      (a commit that comes before the ready, as it usually does, is applied right after it)
  *   -> HandoffAbort   -> close in repair mode (nothing sent), no message
  *   -> commit timeout -> close in repair mode, HandoffDrop(COMMIT_TIMEOUT)
  * </pre>
@@ -282,7 +283,8 @@ final class HandoffManager {
     private void handleCommit(long id) {
         Handoff h = byId.get(id);
         if (h == null) {
-            LOG.warn("handoff {}: commit for an unknown handoff (timed out, aborted or never requested)", id);
+            // Usual after a drop: the controller commits without waiting for the ready.
+            LOG.debug("handoff {}: commit for an unknown handoff (dropped, timed out, aborted or never requested)", id);
             return;
         }
         switch (h.state) {

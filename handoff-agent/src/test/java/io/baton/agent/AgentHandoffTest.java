@@ -206,6 +206,24 @@ class AgentHandoffTest {
         }
     }
 
+    /** The controller commits with the reverse rule's confirmation, often before the agent is ready. */
+    @Test
+    void aCommitThatComesBeforeTheReadyIsAppliedOnceTheSocketIsReady() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(BULK);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(44));
+            controller.send(new HandoffCommit(44));
+            assertEquals(new HandoffReady(44), controller.next(HandoffReady.class, 5000));
+            p.client().getOutputStream().write(PART2);
+            checkResponse(p.client().getInputStream().readAllBytes(), BULK);
+            p.client().close();
+            controller.next(ConnectionClosed.class, 5000);
+        }
+    }
+
     @Test
     void handsOffAConnectionAndRelaysABulkResponseOnTheSameClientSocket() throws Exception {
         try (TinyUpstream upstream = new TinyUpstream(BULK);

@@ -54,10 +54,12 @@ import java.util.function.LongSupplier;
 /**
  * Hands connections to servers, in two phases so that the server never speaks before the switch
  * can carry its words (NOTES.md: a window probe sent too early draws a RST from the client):
- * prepare (the agent rebuilds the socket, silent) while the reply's rule goes in → once both are
- * done (ready, and the rule confirmed by barrier) commit (the agent starts relaying), send on
- * the client segments held meanwhile, and install the forward rule. Any failure before commit
- * resets the client and frees everything. Engine thread only.
+ * prepare (the agent rebuilds the socket, silent) while the reply's rule goes in → once the rule
+ * is confirmed by barrier, commit (the agent starts relaying as soon as its socket is ready, so
+ * a commit that overtakes the ready costs no round trip to the agent) → once the agent is ready
+ * too, send on the client segments held meanwhile and install the forward rule. A failure before
+ * the agent relays resets the client, or hands the request to another server, and frees
+ * everything. Engine thread only.
  */
 public final class HandoffCoordinator implements HandoffSink {
     private static final Logger log = LoggerFactory.getLogger(HandoffCoordinator.class);
@@ -107,6 +109,11 @@ public final class HandoffCoordinator implements HandoffSink {
         boolean reverseRuleIn;
         /** The agent that said its socket is ready, while the reverse rule is not confirmed yet. */
         AgentSession ready;
+        /**
+         * The commit went to the agent with the reverse rule's confirmation, before its ready: the
+         * agent may be relaying, so the request may no longer go to another server.
+         */
+        boolean committedEarly;
 
         Attempt(HttpRequestHead head, byte[] data, Set<Ipv4Address> tried) {
             this.head = head;
@@ -218,7 +225,15 @@ public final class HandoffCoordinator implements HandoffSink {
         }
         a.reverseRuleIn = true;
         if (a.ready != null) {
-            commit(svc, c, a.ready);
+            commit(svc, c, a.ready, a);
+            return;
+        }
+        // The server may speak now: the agent commits once its socket is rebuilt, without waiting
+        // for a commit sent after its ready (a round trip to it, about half a millisecond here).
+        Server s = registry.get(c.server.address());
+        if (s != null && s.agent() != null) {
+            s.agent().send(new HandoffCommit(c.id()));
+            a.committedEarly = true;
         }
     }
 
@@ -295,7 +310,7 @@ public final class HandoffCoordinator implements HandoffSink {
         prepareLatency.record(nanoClock.getAsLong() - c.handoffStartedNanos);
         a.ready = session;
         if (a.reverseRuleIn) {
-            commit(serviceOf(c), c, session);
+            commit(serviceOf(c), c, session, a);
         }
     }
 
@@ -303,10 +318,12 @@ public final class HandoffCoordinator implements HandoffSink {
      * The connection is the server's from now on. Its forward rule goes in after the commit: until
      * the switch has it, the client's packets still come up, and are sent on to the server.
      */
-    private void commit(ServiceConfig svc, Connection c, AgentSession session) {
+    private void commit(ServiceConfig svc, Connection c, AgentSession session, Attempt a) {
         takeInFlight(c.id());
         table.moveTo(c, ConnectionState.COMMITTED);
-        session.send(new HandoffCommit(c.id()));
+        if (!a.committedEarly) {
+            session.send(new HandoffCommit(c.id()));
+        }
         registry.handoffSucceeded(registry.get(c.server.address()));
         counters.handoffsOk.increment();
         long committedAt = nanoClock.getAsLong();
@@ -493,7 +510,16 @@ public final class HandoffCoordinator implements HandoffSink {
             }
         }
         for (Connection c : failed) {
-            retryOrFail(c, "agent disconnected");
+            Attempt a = attempts.get(c.id());
+            if (a != null && a.committedEarly) {
+                // It may have relayed, and the client seen bytes of an answer another server's
+                // answer would not continue.
+                takeInFlight(c.id());
+                removeRules(c);
+                fail(serviceOf(c), c, "agent disconnected after the commit");
+            } else {
+                retryOrFail(c, "agent disconnected");
+            }
         }
     }
 

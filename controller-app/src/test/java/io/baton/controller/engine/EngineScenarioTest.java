@@ -286,6 +286,67 @@ class EngineScenarioTest {
         assertEquals(1L, ((java.util.Map<?, ?>) engine.stats().get().get("handoffs")).get("ok"));
     }
 
+    /**
+     * The reverse rule confirmed before the agent's ready: the commit goes at once (the agent
+     * relays as soon as its socket is rebuilt), while the forward rule and the held segments wait
+     * for the ready, since the server has no socket for them before it.
+     */
+    @Test
+    void theCommitGoesWithTheReverseRulesConfirmationAndTheForwardRuleWaitsForTheReady() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        sb.holdRules = true;
+        int isn = 90;
+        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        int serverIsn = handshakeAndRequest(isn, get);
+        HandoffRequest req = st.next(HandoffRequest.class);
+        CompletableFuture<Void> reverse = heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT);
+        int packetsBefore = sb.packets.size();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + get.length(), serverIsn + 1,
+                TcpOptions.NONE, null));
+
+        reverse.complete(null);
+        assertEquals(req.handoffId(), st.next(HandoffCommit.class).handoffId(), "commit before the agent's ready");
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(), installedWith(req.handoffId(), Cookies.Kind.CLIENT_TO_SERVER),
+                "no forward rule before the server's socket exists");
+        assertEquals(packetsBefore, sb.packets.size(), "the client's segment still held");
+        assertEquals(0L, engine.counters().handoffsOk.sum());
+
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        CompletableFuture<Void> forward = heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER);
+        FlowRule fwd = sb.installed.get(sb.installed.size() - 1);
+        await(() -> sb.packets.size() == packetsBefore + 1, "the held segment sent on at the ready");
+        assertEquals(fwd.actions(), sb.packets.get(packetsBefore).actions());
+        assertNull(st.poll(HandoffCommit.class, 200), "one commit only");
+        forward.complete(null);
+        await(() -> engine.counters().handoffsOk.sum() == 1, "the handoff counted");
+    }
+
+    /**
+     * A drop after an early commit still goes to another server (an agent drops only what it never
+     * relayed); an agent gone after an early commit may have relayed, so its client gets a reset.
+     */
+    @Test
+    void afterAnEarlyCommitADropIsRedispatchedButALostAgentResetsTheClient() throws Exception {
+        start("nat");
+        AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        AgentInbox h2 = agent("10.0.0.12", "00:00:00:00:00:12", 4);
+        String request = "GET /page HTTP/1.1\r\nHost: a\r\n\r\n";
+        handshakeAndRequest(5, request);
+        HandoffRequest first = h1.next(HandoffRequest.class);
+        h1.next(HandoffCommit.class); // the recording switch confirms the reverse rule at once
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(first.handoffId(), DropReason.REPAIR_FAILED, "x"));
+        HandoffRequest second = h2.next(HandoffRequest.class);
+        assertEquals(first.handoffId(), second.handoffId(), "redispatched");
+        h2.next(HandoffCommit.class);
+        engine.agentGone(sessions.get("10.0.0.12"));
+        await(() -> lastTcpTo(CLIENT_MAC).has(Frame.TCP_RST), "the client reset");
+        assertEquals(1L, engine.counters().handoffsRedispatched.sum(), "not redispatched a second time");
+        assertEquals(1L, engine.counters().handoffsFailed.sum());
+        assertNull(h1.poll(HandoffRequest.class, 200), "the request did not go back to the first server");
+    }
+
     private List<FlowRule> installedWith(long id, Cookies.Kind kind) {
         synchronized (sb.installed) {
             return sb.installed.stream().filter(r -> r.cookie() == Cookies.of(kind, id)).collect(java.util.stream.Collectors.toList());
@@ -440,19 +501,24 @@ class EngineScenarioTest {
         start("nat");
         AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
         AgentInbox h2 = agent("10.0.0.12", "00:00:00:00:00:12", 4);
+        sb.holdRules = true; // no commit to the first server: its reverse rule is not confirmed
         int isn = 5;
         String request = "GET /page HTTP/1.1\r\nHost: a\r\n\r\n";
         handshakeAndRequest(isn, request);
         // Round robin starts with the first member; it gives the connection back (nginx down).
         HandoffRequest first = h1.next(HandoffRequest.class);
+        CompletableFuture<Void> firstReverse = heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT);
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffDrop(first.handoffId(), DropReason.UPSTREAM_UNREACHABLE, "refused"));
         HandoffRequest second = h2.next(HandoffRequest.class);
+        firstReverse.complete(null); // late: that attempt is over, and nothing goes to its agent
+        heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT).complete(null);
         assertEquals(first.handoffId(), second.handoffId(), "the same connection");
         assertEquals(request, new String(second.data(), StandardCharsets.US_ASCII), "the same request bytes");
         assertEquals(first.sendSeq(), second.sendSeq());
         assertEquals(Ipv4Address.parse("10.0.0.12").toInt(), second.localIpv4(), "bound to the new server");
-        engine.agentMessage(sessions.get("10.0.0.12"), new HandoffReady(second.handoffId()));
         h2.next(HandoffCommit.class);
+        engine.agentMessage(sessions.get("10.0.0.12"), new HandoffReady(second.handoffId()));
+        heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER).complete(null);
         await(() -> engine.counters().handoffsOk.sum() == 1, "the handoff counted");
         assertEquals(1L, engine.counters().handoffsRedispatched.sum());
         assertEquals(1L, engine.counters().handoffsOk.sum());
