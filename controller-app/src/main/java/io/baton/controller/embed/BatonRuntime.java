@@ -43,13 +43,14 @@ public final class BatonRuntime implements AutoCloseable {
 
     private final BatonEngine engine;
     private final Southbound southbound;
-    private final HandoffServer handoff = new HandoffServer();
+    private final HandoffServer handoff;
     private final RestServer rest = new RestServer();
     private RestPublisher.Registration hostedRest;
 
     private BatonRuntime(BatonEngine engine, Southbound southbound) {
         this.engine = engine;
         this.southbound = southbound;
+        this.handoff = new HandoffServer(engine.eventLoop());
     }
 
     /**

@@ -171,6 +171,14 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         return counters;
     }
 
+    /**
+     * The engine's thread, for channels whose every message is the engine's business (the agents'):
+     * their I/O there hands nothing across threads. Work on it must not block.
+     */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
     /** Runs {@code query} on the engine thread: the way other threads read engine state. */
     public <T> CompletableFuture<T> ask(Supplier<T> query) {
         CompletableFuture<T> f = new CompletableFuture<>();
