@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * m2 folder; the app jar there is the bundle io.baton.onos; and every class the app bundle and its
  * feature's other bundle (gson) bring into ONOS is a Java 11 class file or older, since ONOS 2.7 runs
  * on Java 11 and the app embeds the engine, so a module compiled for a newer release would fail only
- * there, at class loading.
+ * there, at class loading; and no embedded Baton class outside io.baton.onos names an ONOS,
+ * OpenDaylight or openflowj type.
  */
 class OarIT {
     private static final String VERSION = System.getProperty("baton.version");
@@ -138,6 +139,40 @@ class OarIT {
             assertTrue(checked.contains("com/google/gson/Gson.class"), "gson's classes were read");
             assertEquals(List.of(), tooNew, "classes ONOS 2.7's Java 11 cannot load");
         }
+    }
+
+    /**
+     * The engine talks to the network only through its southbound interface: no class the app
+     * embeds outside the adapter's own package names a type of ONOS, OpenDaylight or openflowj
+     * (the embedded controller's package is not even in the bundle). Read in the class files'
+     * constant pools, where every type a class uses is named.
+     */
+    @Test
+    void theEmbeddedEngineNamesNoPlatformType() throws Exception {
+        List<String> platform = List.of("org/onosproject/", "org/onlab/", "org/opendaylight/", "org/projectfloodlight/");
+        List<String> naming = new ArrayList<>();
+        List<String> engine = new ArrayList<>();
+        try (ZipFile oar = new ZipFile(OAR.toFile());
+             JarInputStream jar = new JarInputStream(new ByteArrayInputStream(
+                     bytes(oar, m2Path("mvn:io.baton/onos-app/" + VERSION))))) {
+            for (ZipEntry e = jar.getNextEntry(); e != null; e = jar.getNextEntry()) {
+                String name = e.getName();
+                if (!name.endsWith(".class") || !name.startsWith("io/baton/") || name.startsWith("io/baton/onos/")) {
+                    continue;
+                }
+                engine.add(name);
+                String constants = new String(jar.readAllBytes(), StandardCharsets.ISO_8859_1);
+                for (String p : platform) {
+                    if (constants.contains(p)) {
+                        naming.add(name + " names " + p);
+                    }
+                }
+            }
+        }
+        assertTrue(engine.contains("io/baton/controller/engine/BatonEngine.class"), "the engine is embedded: " + engine.size());
+        assertFalse(engine.stream().anyMatch(n -> n.startsWith("io/baton/controller/openflow/")),
+                "the embedded OpenFlow controller is not in the ONOS app");
+        assertEquals(List.of(), naming);
     }
 
     private static List<String> artifacts(String app) {
