@@ -4,7 +4,6 @@ import io.baton.handoff.protocol.ProtocolCounters;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -20,6 +19,12 @@ public final class Agent implements AutoCloseable {
 
     private final AgentConfig config;
     private final EpollEventLoopGroup group;
+    /**
+     * The handoff thread: the controller connection's event loop, where the handoff state machine
+     * and its TCP repair calls run too, so that a request, a commit or a ready crosses no thread
+     * between the controller's socket and the state machine. Relays run on {@link #group}.
+     */
+    private final EpollEventLoopGroup ctlGroup;
     private final ScheduledExecutorService ctl;
     private final ProtocolCounters counters = new ProtocolCounters();
     private final HandoffManager handoffs;
@@ -38,12 +43,13 @@ public final class Agent implements AutoCloseable {
         }
         this.config = config;
         this.group = new EpollEventLoopGroup(config.threads());
-        this.ctl = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.ctlGroup = new EpollEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "baton-handoff");
             t.setDaemon(true);
             return t;
         });
-        this.controller = new ControllerClient(config, secret, group, counters, this::liveConnections);
+        this.ctl = ctlGroup.next();
+        this.controller = new ControllerClient(config, secret, ctlGroup, counters, this::liveConnections);
         this.handoffs = new HandoffManager(config, group, ctl, controller::send);
         this.health = new io.baton.agent.health.HealthChecker(group, config.upstream(), config.proxyProtocol(),
                 controller::sendIfConnected);
@@ -123,12 +129,8 @@ public final class Agent implements AutoCloseable {
         health.close();
         controller.close();
         handoffs.shutdown();
-        ctl.shutdown();
-        try {
-            ctl.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // Runs the tasks queued so far (the shutdown above) before it stops.
+        ctlGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         closed.countDown();
     }

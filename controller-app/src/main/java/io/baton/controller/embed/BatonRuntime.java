@@ -71,11 +71,26 @@ public final class BatonRuntime implements AutoCloseable {
         return start(store, secret, token, southbound, Optional.of(web));
     }
 
+    /**
+     * As {@link #start(ConfigStore, byte[], byte[], Southbound)}, with the engine on {@code loop}, a
+     * NIO event loop the caller owns, shuts down after {@link #close()}, and may run the
+     * southbound's I/O on (the standalone controller does).
+     */
+    public static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound,
+                                     io.netty.channel.EventLoop loop) {
+        return start(store, secret, token, southbound, Optional.empty(), loop);
+    }
+
     private static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound,
                                       Optional<RestPublisher> web) {
+        return start(store, secret, token, southbound, web, null);
+    }
+
+    private static BatonRuntime start(ConfigStore store, byte[] secret, byte[] token, Southbound southbound,
+                                      Optional<RestPublisher> web, io.netty.channel.EventLoop loop) {
         BatonConfig config = store.current();
         // The handoff secret also keys the SYN cookies: they must outlive a restart (BatonEngine).
-        BatonRuntime runtime = new BatonRuntime(new BatonEngine(config, southbound, secret), southbound);
+        BatonRuntime runtime = new BatonRuntime(new BatonEngine(config, southbound, secret, loop), southbound);
         try {
             runtime.engine.start();
             // The engine prepares the switches it finds at start on its own thread; let that pass

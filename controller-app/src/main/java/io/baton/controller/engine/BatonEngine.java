@@ -48,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -80,12 +81,17 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
      * DefaultEventLoop's LinkedBlockingQueue took a lock per task on both sides (the controller
      * bench found the engine thread spending 5 % unlocking it under load).
      */
-    private final EventLoopGroup loopGroup = new NioEventLoopGroup(1, r -> {
-        Thread t = new Thread(r, "baton-engine");
-        t.setDaemon(true);
-        return t;
-    });
-    private final EventLoop loop = loopGroup.next();
+    private final EventLoopGroup loopGroup;
+    private final EventLoop loop;
+    /** Whether {@link #loopGroup} is the engine's to shut down (not when its host shares it). */
+    private final boolean ownsLoop;
+    private volatile boolean closed;
+    /**
+     * The engine's work: on {@link #loop}, and none once closed. A shared loop lives on after
+     * {@link #close()}, and its host may delete Baton's rules then: no answer that comes late (a
+     * barrier reply, an agent's ready) may make the engine install anything after that.
+     */
+    private final Executor engine = this::runUnlessClosed;
     private final LongSupplier clock = System::nanoTime;
     private final EngineCounters counters = new EngineCounters();
     private final Services services;
@@ -115,6 +121,19 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
      *                     it. Null: a random key, lost at exit.
      */
     public BatonEngine(BatonConfig config, Southbound southbound, byte[] cookieSecret) {
+        this(config, southbound, cookieSecret, null);
+    }
+
+    /**
+     * @param sharedLoop the engine's thread, a NIO event loop its host owns and shuts down after
+     *                   {@link #close()}; the host may run its own I/O there (the standalone
+     *                   controller runs its switch and agent connections there, so that no
+     *                   packet-in, answer or rule crosses a thread). Null: a thread of its own.
+     */
+    public BatonEngine(BatonConfig config, Southbound southbound, byte[] cookieSecret, EventLoop sharedLoop) {
+        this.ownsLoop = sharedLoop == null;
+        this.loopGroup = ownsLoop ? new NioEventLoopGroup(1, BatonEngine::engineThread) : sharedLoop;
+        this.loop = loopGroup.next();
         this.config = config;
         this.southbound = southbound;
         this.currentServices = config.services();
@@ -131,12 +150,12 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
             rnd.nextBytes(cookieSecret);
         }
         this.handoffs = new HandoffCoordinator(services, table, registry, hosts, southbound, flows, counters,
-                loop, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow());
+                engine, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow());
         this.frontend = new TcpFrontend(config.frontend(), table, new SynCookies(cookieSecret),
                 new ClientSender(southbound), handoffs, counters, clock, rnd.nextLong());
         handoffs.frontend(frontend);
         this.recovery = new ConnectionRecovery(table, registry, services, hosts, southbound, flows, handoffs, counters,
-                loop, clock, RECOVERY_CANDIDATE_GRACE_MILLIS, RECOVERY_ORPHAN_GRACE_MILLIS,
+                engine, clock, RECOVERY_CANDIDATE_GRACE_MILLIS, RECOVERY_ORPHAN_GRACE_MILLIS,
                 config.frontend().maxConnections());
         recovery.replayTo(this::handlePacket);
         frontend.resetStrayAcks(recovery::resetsStrayAck);
@@ -155,7 +174,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     public void start() {
         southbound.addListener(this);
         ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        loop.execute(() -> southbound.switches().forEach(this::prepareSwitch));
+        engine.execute(() -> southbound.switches().forEach(this::prepareSwitch));
     }
 
     @Override
@@ -164,7 +183,27 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         if (ticker != null) {
             ticker.cancel(false);
         }
-        loopGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        closed = true;
+        if (ownsLoop) {
+            loopGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        } else if (!loop.inEventLoop()) {
+            loop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS); // a task under way ends first
+        }
+    }
+
+    private void runUnlessClosed(Runnable task) {
+        loop.execute(() -> {
+            if (!closed) {
+                task.run();
+            }
+        });
+    }
+
+    /** The thread of an engine's own event loop (and of one its host makes to share). */
+    public static Thread engineThread(Runnable r) {
+        Thread t = new Thread(r, "baton-engine");
+        t.setDaemon(true);
+        return t;
     }
 
     public EngineCounters counters() {
@@ -182,7 +221,11 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     /** Runs {@code query} on the engine thread: the way other threads read engine state. */
     public <T> CompletableFuture<T> ask(Supplier<T> query) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
+        if (closed) {
+            f.completeExceptionally(new IllegalStateException("the engine is closed"));
+            return f;
+        }
+        engine.execute(() -> {
             try {
                 f.complete(query.get());
             } catch (RuntimeException e) {
@@ -377,12 +420,12 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     @Override
     public void switchUp(SwitchId sw) {
-        loop.execute(() -> prepareSwitch(sw));
+        engine.execute(() -> prepareSwitch(sw));
     }
 
     @Override
     public void switchDown(SwitchId sw) {
-        loop.execute(() -> {
+        engine.execute(() -> {
             log.info("switch {} gone", sw);
             meteredSwitches.remove(sw);
             recovery.switchDown(sw);
@@ -393,19 +436,19 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     @Override
     public void packetIn(SwitchId sw, int inPort, byte[] frame) {
-        loop.execute(() -> onPacket(sw, inPort, frame));
+        engine.execute(() -> onPacket(sw, inPort, frame));
     }
 
     @Override
     public void flowRemoved(SwitchId sw, FlowRemoved removed) {
-        loop.execute(() -> handoffs.onFlowRemoved(sw, removed));
+        engine.execute(() -> handoffs.onFlowRemoved(sw, removed));
     }
 
     // ---- agent events (Netty threads) → engine thread
 
     @Override
     public void agentAuthenticated(AgentSession session) {
-        loop.execute(() -> {
+        engine.execute(() -> {
             AgentSession old = registry.agentUp(session.serverAddress(), session, session.serverMac(),
                     clock.getAsLong() / 1_000_000L);
             if (old != null) {
@@ -420,7 +463,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     @Override
     public void agentMessage(AgentSession session, HandoffMessage m) {
-        loop.execute(() -> {
+        engine.execute(() -> {
             switch (m.type()) {
                 case HANDOFF_READY:
                     handoffs.onReady(session, ((HandoffReady) m).handoffId());
@@ -447,7 +490,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     @Override
     public void agentGone(AgentSession session) {
-        loop.execute(() -> agentGoneNow(session));
+        engine.execute(() -> agentGoneNow(session));
     }
 
     // ---- engine thread
@@ -475,7 +518,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         if (meters.isEmpty()) {
             installBaseRules(sw, false);
         } else {
-            southbound.installMeters(sw, meters).whenComplete((ok, err) -> loop.execute(() -> {
+            southbound.installMeters(sw, meters).whenComplete((ok, err) -> engine.execute(() -> {
                 if (err != null) {
                     counters.metersRefused.increment();
                     log.warn("switch {}: packet-in meters refused ({}); what it sends the controller is not rate-limited",

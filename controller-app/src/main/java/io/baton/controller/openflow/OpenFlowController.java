@@ -68,6 +68,8 @@ public final class OpenFlowController implements Southbound {
     private volatile State state = State.NEW;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
+    /** Whether {@link #ioGroup} is this controller's to shut down (not when the engine's loop is given). */
+    private boolean ownsIoGroup;
     private Channel serverChannel;
 
     public OpenFlowController(OpenFlowControllerConfig config) {
@@ -86,11 +88,24 @@ public final class OpenFlowController implements Southbound {
      * @throws IllegalStateException if already started or stopped
      */
     public synchronized InetSocketAddress start() {
+        return start(null);
+    }
+
+    /**
+     * As {@link #start()}, with every switch connection on {@code ioLoop} (NIO), which the caller
+     * owns and shuts down after {@link #stop()}: the engine's own loop, so that a packet-in reaches
+     * the engine, and its answer the switch, without crossing a thread. Null: threads of its own
+     * ({@code ioThreads}).
+     */
+    public synchronized InetSocketAddress start(EventLoopGroup ioLoop) {
         if (state != State.NEW) {
             throw new IllegalStateException("controller already " + state.name().toLowerCase());
         }
         acceptGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("baton-openflow-accept", true));
-        ioGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("baton-openflow-io", true));
+        ownsIoGroup = ioLoop == null;
+        ioGroup = ownsIoGroup
+                ? new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("baton-openflow-io", true))
+                : ioLoop;
         int high = config.maxOutboundBytesPerSwitch();
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -146,9 +161,13 @@ public final class OpenFlowController implements Southbound {
     }
 
     private void shutdownGroups() {
-        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (ownsIoGroup) {
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        ioGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        if (ownsIoGroup) {
+            ioGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
         acceptGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 

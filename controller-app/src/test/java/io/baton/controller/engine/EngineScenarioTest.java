@@ -1,6 +1,7 @@
 package io.baton.controller.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -345,6 +346,37 @@ class EngineScenarioTest {
         assertEquals(1L, engine.counters().handoffsRedispatched.sum(), "not redispatched a second time");
         assertEquals(1L, engine.counters().handoffsFailed.sum());
         assertNull(h1.poll(HandoffRequest.class, 200), "the request did not go back to the first server");
+    }
+
+    /**
+     * On a loop its host shares (and keeps running after the engine, to delete Baton's rules), a
+     * closed engine does nothing more: a barrier reply that comes late commits nothing and
+     * installs nothing.
+     */
+    @Test
+    void aClosedEngineOnASharedLoopActsOnNoLateAnswer() throws Exception {
+        io.netty.channel.EventLoopGroup shared = new io.netty.channel.nio.NioEventLoopGroup(1);
+        try {
+            BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD, Path.of("/cfg"));
+            engine = new BatonEngine(config, sb, null, shared.next());
+            engine.start();
+            AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+            sb.holdRules = true;
+            handshakeAndRequest(130, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            HandoffRequest req = st.next(HandoffRequest.class);
+            CompletableFuture<Void> reverse = heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT);
+            engine.close();
+            int installs = sb.installed.size();
+            reverse.complete(null);
+            engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+            shared.next().submit(() -> { }).get(5, TimeUnit.SECONDS); // whatever was queued has run
+            assertNull(st.poll(HandoffCommit.class, 200), "no commit from a closed engine");
+            assertEquals(installs, sb.installed.size(), "no rule from a closed engine");
+            assertFalse(shared.isShuttingDown(), "the host's loop lives on");
+        } finally {
+            engine = null;
+            shared.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     private List<FlowRule> installedWith(long id, Cookies.Kind kind) {
