@@ -46,6 +46,14 @@ public final class AgentSession {
     /** Heartbeats received so far: a returning server takes connections after a few (hysteresis). */
     public int heartbeats() { return heartbeats; }
 
+    /** Set by the engine: this agent takes connections without waiting for heartbeats. */
+    private volatile boolean upAtOnce;
+
+    /** Whether the agent takes connections at once (it came while the controller was starting). */
+    public boolean upAtOnce() { return upAtOnce; }
+
+    public void upAtOnce(boolean v) { upAtOnce = v; }
+
     void heard(long nowNanos) {
         lastHeardNanos = nowNanos;
     }

@@ -193,7 +193,7 @@ public final class ServerRegistry {
         if (a == null) {
             return Health.NO_AGENT;
         }
-        if (a.heartbeats() < riseHeartbeats) {
+        if (a.heartbeats() < riseHeartbeats && !a.upAtOnce()) {
             return Health.RISING;
         }
         if (checkId != null && !s.checkHealthy(checkId)) {

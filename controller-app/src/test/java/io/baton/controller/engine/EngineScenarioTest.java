@@ -379,6 +379,32 @@ class EngineScenarioTest {
         }
     }
 
+    /**
+     * After a (re)start every agent comes back at once: one that connects in the first seconds
+     * takes connections before any heartbeat, where a server that returns later must rise first.
+     */
+    @Test
+    void anAgentThatConnectsRightAfterTheStartTakesConnectionsBeforeAnyHeartbeat() throws Exception {
+        start("nat");
+        AgentInbox inbox = new AgentInbox();
+        EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                inbox.messages.add((HandoffMessage) msg);
+                promise.trySuccess();
+            }
+        });
+        AgentSession s = new AgentSession(ch, Ipv4Address.parse("10.0.0.11"), MacAddress.parse("00:00:00:00:00:11"),
+                "test", Set.of(VIP), System.nanoTime());
+        engine.agentAuthenticated(s); // no heartbeat
+        sessions.put("10.0.0.11", s);
+        engine.packetIn(SW, 3, FrameBuilder.arpReply(MacAddress.parse("00:00:00:00:00:11"),
+                Ipv4Address.parse("10.0.0.11"), MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));
+        handshakeAndRequest(150, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertEquals(CLIENT_PORT, inbox.next(HandoffRequest.class).clientPort(), "handed to the agent at once");
+        assertEquals(0L, engine.counters().dispatchRejected.sum());
+    }
+
     private List<FlowRule> installedWith(long id, Cookies.Kind kind) {
         synchronized (sb.installed) {
             return sb.installed.stream().filter(r -> r.cookie() == Cookies.of(kind, id)).collect(java.util.stream.Collectors.toList());
