@@ -104,6 +104,10 @@ class EngineScenarioTest {
 
     /** An agent for a server, on an embedded channel, located on the switch by an ARP reply. */
     private AgentInbox agent(String ip, String mac, int port) {
+        return agent(ip, mac, port, 2); // two heartbeats: the server has risen (riseHeartbeats=2)
+    }
+
+    private AgentInbox agent(String ip, String mac, int port, int heartbeats) {
         AgentInbox inbox = new AgentInbox();
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
             @Override
@@ -115,8 +119,9 @@ class EngineScenarioTest {
         AgentSession s = new AgentSession(ch, Ipv4Address.parse(ip), MacAddress.parse(mac), "test",
                 Set.of(VIP), System.nanoTime());
         engine.agentAuthenticated(s);
-        s.heartbeat(System.nanoTime()); // two heartbeats: the server has risen (riseHeartbeats=2)
-        s.heartbeat(System.nanoTime());
+        for (int i = 0; i < heartbeats; i++) {
+            s.heartbeat(System.nanoTime());
+        }
         sessions.put(ip, s);
         engine.packetIn(SW, port, FrameBuilder.arpReply(MacAddress.parse(mac), Ipv4Address.parse(ip),
                 MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));
@@ -386,20 +391,7 @@ class EngineScenarioTest {
     @Test
     void anAgentThatConnectsRightAfterTheStartTakesConnectionsBeforeAnyHeartbeat() throws Exception {
         start("nat");
-        AgentInbox inbox = new AgentInbox();
-        EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-            @Override
-            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                inbox.messages.add((HandoffMessage) msg);
-                promise.trySuccess();
-            }
-        });
-        AgentSession s = new AgentSession(ch, Ipv4Address.parse("10.0.0.11"), MacAddress.parse("00:00:00:00:00:11"),
-                "test", Set.of(VIP), System.nanoTime());
-        engine.agentAuthenticated(s); // no heartbeat
-        sessions.put("10.0.0.11", s);
-        engine.packetIn(SW, 3, FrameBuilder.arpReply(MacAddress.parse("00:00:00:00:00:11"),
-                Ipv4Address.parse("10.0.0.11"), MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));
+        AgentInbox inbox = agent("10.0.0.11", "00:00:00:00:00:11", 3, 0);
         handshakeAndRequest(150, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         assertEquals(CLIENT_PORT, inbox.next(HandoffRequest.class).clientPort(), "handed to the agent at once");
         assertEquals(0L, engine.counters().dispatchRejected.sum());
