@@ -24,6 +24,9 @@ Test plan, per mode:
      rules linger, gets a new connection through the controller each time
 """
 
+import os
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -183,17 +186,40 @@ def test_a_port_reused_at_once_gets_a_new_handoff(bn):
 
     before = stats(bn)
     answers = []
-    for i in range(3):
-        # A SYN that overtakes that report is the old connection's segment
-        # and goes to its server, as a server of its own would see it.
-        wait_for(closed, 5, 'the close of %s reported' % client)
-        try:
-            answers.append(bn.raw_request('c1', '/reused/%d' % i,
-                                          local_port=port, timeout=10))
-        except AssertionError as e:
-            counters = {k: v for k, v in stats(bn)['counters'].items() if v}
-            raise AssertionError('request %d: %s\nbefore: %s\ncounters: %s'
-                                 % (i, e, answers, counters)) from e
+    # The client's packets on that port, for the report of a failure (one was
+    # seen once in CI: a reset during the connect of the third request).
+    capture = os.path.join(bn.run_dir, 'reused-port.pcap')
+    tcpdump = bn.host('c1').popen(
+        ['tcpdump', '-i', 'c1-eth0', '-nn', '-U', '-w', capture,
+         'tcp port %d' % port], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)  # tcpdump is listening
+        for i in range(3):
+            # A SYN that overtakes that report is the old connection's segment
+            # and goes to its server, as a server of its own would see it.
+            wait_for(closed, 5, 'the close of %s reported' % client)
+            try:
+                answers.append(bn.raw_request('c1', '/reused/%d' % i,
+                                              local_port=port, timeout=10))
+            except AssertionError as e:
+                counters = {k: v for k, v in stats(bn)['counters'].items()
+                            if v}
+                time.sleep(0.5)
+                tcpdump.terminate()
+                tcpdump.wait()
+                packets = subprocess.run(
+                    ['tcpdump', '-nn', '-tt', '-r', capture],
+                    capture_output=True, text=True).stdout
+                raise AssertionError(
+                    'request %d: %s\nbefore: %s\ncounters: %s\n'
+                    'packets on port %d:\n%s\n%s' % (
+                        i, e, answers, counters, port, packets,
+                        bn.log_tails(20))) from e
+    finally:
+        if tcpdump.poll() is None:
+            tcpdump.terminate()
+            tcpdump.wait()
     after = stats(bn)
     assert [a['status'] for a in answers] == [200] * 3, answers
     assert all(a['served_by'] in bn.expected_servers('/reused/')
