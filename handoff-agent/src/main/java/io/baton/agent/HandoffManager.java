@@ -43,11 +43,16 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * HandoffRequest -> checks -> TCP repair restore -> connect to the web server -> HandoffReady
+ *      (and the request to the web server at once, if the controller says it is safe to repeat)
  *   -> HandoffCommit  -> adopt the socket in Netty, relay -> ConnectionClosed
  *      (a commit that comes before the ready, as it usually does, is applied right after it)
  *   -> HandoffAbort   -> close in repair mode (nothing sent), no message
  *   -> commit timeout -> close in repair mode, HandoffDrop(COMMIT_TIMEOUT)
  * </pre>
+ *
+ * <p>The request bytes go to the web server from the HandoffRequest, not through the recreated
+ * socket, whose receive queue starts after them: so they can go before the commit, while the
+ * client socket must stay silent.
  */
 final class HandoffManager {
 
@@ -72,9 +77,9 @@ final class HandoffManager {
         final EventLoop loop;
         State state = State.PREPARING;
         int fd;
-        Channel upstream;
         ScheduledFuture<?> timeout;
         boolean commitPending;
+        /** From the ready on: the web server connection, and the client socket after the commit. */
         Relay relay;
 
         Handoff(HandoffRequest request, int fd, EventLoop loop) {
@@ -211,7 +216,7 @@ final class HandoffManager {
         }
         int fd;
         try {
-            fd = TcpRepair.restore(RepairParams.of(r));
+            fd = TcpRepair.restore(RepairParams.of(r).withDataRead());
         } catch (RepairException e) {
             drop(id, DropReason.REPAIR_FAILED, e.getMessage());
             return;
@@ -262,7 +267,14 @@ final class HandoffManager {
     }
 
     private void upstreamReady(Handoff h, Channel upstream) {
-        h.upstream = upstream;
+        HandoffRequest r = h.request;
+        byte[] proxy = config.proxyProtocol()
+                ? ProxyHeader.tcp4(r.clientIpv4(), r.clientPort(), r.localIpv4(), r.localPort()) : null;
+        h.relay = new Relay(h.id(), h.loop, upstream, this::connectUpstream, proxy, r.data(), config.idleTimeoutSeconds(),
+                result -> ctl.execute(() -> relayDone(h, result)));
+        if (r.forwardBeforeCommit()) {
+            h.relay.forwardRequest(); // the web server works while the switch confirms the reply's rule
+        }
         h.state = State.READY;
         toController.accept(new HandoffReady(h.id()));
         if (h.commitPending) {
@@ -310,13 +322,8 @@ final class HandoffManager {
             return;
         }
         h.fd = -1; // owned by the channel from now on
-        HandoffRequest r = h.request;
-        byte[] proxy = config.proxyProtocol()
-                ? ProxyHeader.tcp4(r.clientIpv4(), r.clientPort(), r.localIpv4(), r.localPort()) : null;
-        h.relay = new Relay(h.id(), client, h.upstream, this::connectUpstream, proxy, config.idleTimeoutSeconds(),
-                result -> ctl.execute(() -> relayDone(h, result)));
         LOG.debug("handoff {}: committed, relaying {}", h.id(), h.tuple);
-        h.relay.start(h.loop);
+        h.relay.start(client);
     }
 
     private void relayDone(Handoff h, Relay.Result result) {
@@ -353,8 +360,8 @@ final class HandoffManager {
             }
             h.fd = -1;
         }
-        if (h.upstream != null) {
-            h.upstream.close();
+        if (h.relay != null) {
+            h.relay.discard();
         }
         remove(h);
     }

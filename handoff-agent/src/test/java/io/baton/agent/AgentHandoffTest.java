@@ -3,6 +3,8 @@ package io.baton.agent;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +40,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The handoff end to end on loopback, with real sockets and no mocks. The test plays the
@@ -332,6 +336,81 @@ class AgentHandoffTest {
             ConnectionClosed closed = controller.next(ConnectionClosed.class, 5000);
             assertEquals(new ConnectionClosed(6, PART1.length + PART2.length, response.length, CloseReason.NORMAL),
                     closed);
+        }
+    }
+
+    private static byte[] wholeRequest() {
+        byte[] all = Arrays.copyOf(PART1, PART1.length + PART2.length);
+        System.arraycopy(PART2, 0, all, PART1.length, PART2.length);
+        return all;
+    }
+
+    /**
+     * A request safe to repeat goes to the web server with the ready, before the commit; its
+     * answer (small: whole, with the server's FIN; large: partly) waits for the commit, and the
+     * client hears nothing before it.
+     */
+    @ParameterizedTest(name = "response body of {0} bytes")
+    @ValueSource(ints = {1000, BULK})
+    void aRequestSafeToRepeatReachesTheWebServerBeforeTheCommitAndItsAnswerWaitsForIt(int bodyBytes) throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(bodyBytes);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(wholeRequest())) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET, "--proxy-protocol");
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(20).toBuilder().forwardBeforeCommit(true).build());
+            controller.next(HandoffReady.class, 5000);
+            assertEquals("GET /x HTTP/1.1\r\nHost: t\r\n\r\n",
+                    upstream.requests.poll(5, java.util.concurrent.TimeUnit.SECONDS), "the web server has it before the commit");
+            assertArrayEquals(ProxyHeader.tcp4(LOOPBACK, p.client().getLocalPort(), LOOPBACK, p.port()),
+                    upstream.proxyHeaders.poll(), "after the PROXY header");
+            assertClientSeesNothing(p.client());
+            controller.send(new HandoffCommit(20));
+            byte[] response = checkResponse(p.client().getInputStream().readAllBytes(), bodyBytes);
+            p.client().close();
+            assertEquals(new ConnectionClosed(20, wholeRequest().length, response.length, CloseReason.NORMAL),
+                    controller.next(ConnectionClosed.class, 5000));
+            assertEquals(1, upstream.servedOnConnection.size(), "served once");
+            await("no live connections", 5000, () -> agent.liveConnections() == 0);
+        }
+    }
+
+    /** Without the controller's leave, the request waits for the commit. */
+    @Test
+    void aRequestNotMarkedSafeToRepeatReachesTheWebServerOnlyAfterTheCommit() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(wholeRequest())) {
+            agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(21));
+            controller.next(HandoffReady.class, 5000);
+            assertNull(upstream.requests.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS), "not before the commit");
+            controller.send(new HandoffCommit(21));
+            checkResponse(p.client().getInputStream().readAllBytes(), 1000);
+            assertEquals("GET /x HTTP/1.1\r\nHost: t\r\n\r\n", upstream.requests.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            p.client().close();
+            controller.next(ConnectionClosed.class, 5000);
+        }
+    }
+
+    /** The web server answered, but the handoff is aborted: the client hears nothing of it. */
+    @Test
+    void anAbortAfterTheRequestWentEarlyLeavesNoTrace() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(wholeRequest())) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(22).toBuilder().forwardBeforeCommit(true).build());
+            controller.next(HandoffReady.class, 5000);
+            assertNotNull(upstream.requests.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+            Thread.sleep(100); // the answer is at the agent
+            controller.send(new HandoffAbort(22));
+            await("no live connections", 5000, () -> agent.liveConnections() == 0);
+            assertEquals(0, socketsWithLocalPort(p.port()), "recreated socket gone");
+            assertClientSeesNothing(p.client());
+            assertTrue(controller.received.isEmpty(), "abort is answered by nothing: " + controller.received);
         }
     }
 

@@ -12,6 +12,7 @@ public final class BatonConfig {
     private final int heartbeatTimeoutMillis;
     private final int riseHeartbeats;
     private final int handoffTimeoutMillis;
+    private final boolean forwardBeforeCommit;
     private final InetSocketAddress restListen;
     private final Path tokenFile;
     private final FrontendSettings frontend;
@@ -20,7 +21,8 @@ public final class BatonConfig {
     private final List<ServiceConfig> services;
 
     public BatonConfig(InetSocketAddress openflowListen, InetSocketAddress handoffListen, Path secretFile,
-                       int heartbeatTimeoutMillis, int riseHeartbeats, int handoffTimeoutMillis, InetSocketAddress restListen,
+                       int heartbeatTimeoutMillis, int riseHeartbeats, int handoffTimeoutMillis,
+                       boolean forwardBeforeCommit, InetSocketAddress restListen,
                        Path tokenFile, FrontendSettings frontend, PacketInLimits packetInLimits,
                        int flowIdleTimeoutSeconds, List<ServiceConfig> services) {
         this.openflowListen = openflowListen;
@@ -29,6 +31,7 @@ public final class BatonConfig {
         this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
         this.riseHeartbeats = riseHeartbeats;
         this.handoffTimeoutMillis = handoffTimeoutMillis;
+        this.forwardBeforeCommit = forwardBeforeCommit;
         this.restListen = restListen;
         this.tokenFile = tokenFile;
         this.frontend = frontend;
@@ -44,6 +47,8 @@ public final class BatonConfig {
     /** Heartbeats a returning agent must send before its server takes connections again. */
     public int riseHeartbeats() { return riseHeartbeats; }
     public int handoffTimeoutMillis() { return handoffTimeoutMillis; }
+    /** Whether a request that is safe to repeat may reach the web server before the commit. */
+    public boolean forwardBeforeCommit() { return forwardBeforeCommit; }
     public InetSocketAddress restListen() { return restListen; }
     public Path tokenFile() { return tokenFile; }
     public FrontendSettings frontend() { return frontend; }
@@ -54,6 +59,6 @@ public final class BatonConfig {
     /** The same settings with other services (the REST API's changes). */
     public BatonConfig withServices(List<ServiceConfig> s) {
         return new BatonConfig(openflowListen, handoffListen, secretFile, heartbeatTimeoutMillis, riseHeartbeats,
-                handoffTimeoutMillis, restListen, tokenFile, frontend, packetInLimits, flowIdleTimeoutSeconds, s);
+                handoffTimeoutMillis, forwardBeforeCommit, restListen, tokenFile, frontend, packetInLimits, flowIdleTimeoutSeconds, s);
     }
 }

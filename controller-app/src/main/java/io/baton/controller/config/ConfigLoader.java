@@ -77,6 +77,7 @@ public final class ConfigLoader {
         int heartbeatTimeout = ho.integer("heartbeatTimeoutMillis", 2000, 100, 600_000);
         int handoffTimeout = ho.integer("handoffTimeoutMillis", 2000, 50, 60_000);
         int rise = ho.integer("riseHeartbeats", 2, 1, 100);
+        boolean forwardBeforeCommit = ho.bool("forwardBeforeCommit", true);
         ho.rejectUnknownFields();
 
         JsonNode rest = top.required("rest");
@@ -117,7 +118,8 @@ public final class ConfigLoader {
 
         List<ServiceConfig> services = services(top.required("services"));
         top.rejectUnknownFields();
-        return new BatonConfig(ofListen, hoListen, secret, heartbeatTimeout, rise, handoffTimeout, restListen, token,
+        return new BatonConfig(ofListen, hoListen, secret, heartbeatTimeout, rise, handoffTimeout, forwardBeforeCommit,
+                restListen, token,
                 frontend, limits, idle, services);
     }
 

@@ -158,7 +158,8 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
             rnd.nextBytes(cookieSecret);
         }
         this.handoffs = new HandoffCoordinator(services, table, registry, hosts, southbound, flows, counters,
-                engine, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow());
+                engine, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow(),
+                config.forwardBeforeCommit());
         this.frontend = new TcpFrontend(config.frontend(), table, new SynCookies(cookieSecret),
                 new ClientSender(southbound), handoffs, counters, clock, rnd.nextLong());
         handoffs.frontend(frontend);

@@ -12,9 +12,9 @@ public interface HandoffSink {
     /**
      * The head is complete and acknowledged: choose a server and hand the connection off. The
      * request bytes ({@link Connection#receivedBytes()}) are released when this returns: take
-     * them now.
+     * them now. {@code headLength} is how many of them the head takes; any others follow it.
      */
-    void requestReady(ServiceConfig service, Connection c, HttpRequestHead head);
+    void requestReady(ServiceConfig service, Connection c, HttpRequestHead head, int headLength);
 
     /** A client segment for a connection that is being or has been handed off. */
     void segmentAfterDispatch(ServiceConfig service, Connection c, Frame frame);

@@ -332,7 +332,7 @@ public final class TcpFrontend {
             sendAck(svc, c);
             if (r.kind() == HeadResult.Kind.COMPLETE) {
                 c.headDecoder = null;
-                sink.requestReady(svc, c, r.head());
+                sink.requestReady(svc, c, r.head(), r.headLength());
                 c.releaseReceived(); // the handoff request carries them; a tracked connection should not
                 return;
             }

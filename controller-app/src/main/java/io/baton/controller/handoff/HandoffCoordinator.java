@@ -83,6 +83,8 @@ public final class HandoffCoordinator implements HandoffSink {
     private final LongSupplier nanoClock;
     private final long handoffTimeoutNanos;
     private final int receiveWindow;
+    /** handoff.forwardBeforeCommit: a request safe to repeat may reach the web server before the commit. */
+    private final boolean forwardBeforeCommit;
     /**
      * Dispatch to commit; the agent's prepare (dispatch to ready); the forward rule's install
      * (commit to the switch's confirmation).
@@ -104,6 +106,11 @@ public final class HandoffCoordinator implements HandoffSink {
     private static final class Attempt {
         final HttpRequestHead head;
         final byte[] data;
+        /**
+         * The data is one whole request that is safe to repeat: the agent may give it to the web
+         * server at once, before the commit, so the server's work overlaps the switch's.
+         */
+        final boolean forwardBeforeCommit;
         final Set<Ipv4Address> tried;
         /** The switch confirmed the server's reverse rule, installed while the agent prepares. */
         boolean reverseRuleIn;
@@ -115,9 +122,10 @@ public final class HandoffCoordinator implements HandoffSink {
          */
         boolean committedEarly;
 
-        Attempt(HttpRequestHead head, byte[] data, Set<Ipv4Address> tried) {
+        Attempt(HttpRequestHead head, byte[] data, boolean forwardBeforeCommit, Set<Ipv4Address> tried) {
             this.head = head;
             this.data = data;
+            this.forwardBeforeCommit = forwardBeforeCommit;
             this.tried = tried;
         }
     }
@@ -131,7 +139,7 @@ public final class HandoffCoordinator implements HandoffSink {
     public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
                               HostTable hosts, Southbound southbound, FlowRuleFactory flows, EngineCounters counters,
                               Executor engine, ScheduledExecutorService scheduler, LongSupplier nanoClock,
-                              long handoffTimeoutMillis, int receiveWindow) {
+                              long handoffTimeoutMillis, int receiveWindow, boolean forwardBeforeCommit) {
         this.services = services;
         this.table = table;
         this.registry = registry;
@@ -144,6 +152,7 @@ public final class HandoffCoordinator implements HandoffSink {
         this.nanoClock = nanoClock;
         this.handoffTimeoutNanos = handoffTimeoutMillis * 1_000_000L;
         this.receiveWindow = receiveWindow;
+        this.forwardBeforeCommit = forwardBeforeCommit;
         this.lingering = new DelayedRuleRemovals<>(scheduler, CLOSE_LINGER_MILLIS, MAX_LINGERING, this::removeRulesOf);
     }
 
@@ -165,8 +174,10 @@ public final class HandoffCoordinator implements HandoffSink {
     }
 
     @Override
-    public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head) {
-        dispatch(svc, c, new Attempt(head, c.receivedBytes(), Set.of()));
+    public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head, int headLength) {
+        byte[] data = c.receivedBytes();
+        boolean early = forwardBeforeCommit && head.isSafeWithoutBody() && data.length == headLength;
+        dispatch(svc, c, new Attempt(head, data, early, Set.of()));
     }
 
     private void dispatch(ServiceConfig svc, Connection c, Attempt attempt) {
@@ -199,10 +210,10 @@ public final class HandoffCoordinator implements HandoffSink {
         inFlight.put(c.id(), c);
         Set<Ipv4Address> tried = new HashSet<>(attempt.tried);
         tried.add(server.address());
-        Attempt next = new Attempt(attempt.head, attempt.data, tried);
+        Attempt next = new Attempt(attempt.head, attempt.data, attempt.forwardBeforeCommit, tried);
         attempts.put(c.id(), next);
         counters.handoffsStarted.increment();
-        server.agent().send(request(svc, c, attempt.data));
+        server.agent().send(request(svc, c, attempt));
         // The reply's rule goes in while the agent prepares: it matches nothing before the server's
         // socket exists, and waiting for it after the agent's answer cost a switch round trip.
         southbound.installRules(c.sw(), List.of(flows.reverseRule(svc, c)))
@@ -245,7 +256,8 @@ public final class HandoffCoordinator implements HandoffSink {
 
     /**
      * The server gave the connection back before committing: the client has seen nothing from
-     * it, so another server may take the same request; after {@link #MAX_SERVERS_TRIED}, or with
+     * it, so another server may take the same request (its web server saw it only if it is safe
+     * to repeat, see {@link Attempt#forwardBeforeCommit}); after {@link #MAX_SERVERS_TRIED}, or with
      * no other server, the client gets a reset.
      */
     private void retryOrFail(Connection c, String reason) {
@@ -278,7 +290,7 @@ public final class HandoffCoordinator implements HandoffSink {
         return loc.isPresent() && loc.get().sw().equals(sw);
     }
 
-    private HandoffRequest request(ServiceConfig svc, Connection c, byte[] data) {
+    private HandoffRequest request(ServiceConfig svc, Connection c, Attempt attempt) {
         int local = svc.mode() == ServiceMode.NAT ? c.server.address().toInt() : svc.vip().toInt();
         return HandoffRequest.builder()
                 .handoffId(c.id())
@@ -289,7 +301,8 @@ public final class HandoffCoordinator implements HandoffSink {
                 .sack(c.sack).timestamps(c.timestamps)
                 .tsVal(frontend.tsVal(c)).tsEcr(c.tsRecent)
                 .sndWnd(c.clientWindow).rcvWnd(receiveWindow)
-                .data(data)
+                .forwardBeforeCommit(attempt.forwardBeforeCommit)
+                .data(attempt.data)
                 .build();
     }
 

@@ -46,6 +46,15 @@ public class ConfigLoaderTest {
                 .startsWith("packetInLimits.synsPerSecond: unknown field"));
     }
 
+    @Test
+    void forwardingBeforeTheCommitIsOnUnlessTurnedOff() throws Exception {
+        assertTrue(ConfigLoader.parse(GOOD, Path.of("/cfg")).forwardBeforeCommit());
+        String off = GOOD.replace("\"secretFile\": \"/etc/baton/secret\"",
+                "\"secretFile\": \"/etc/baton/secret\", \"forwardBeforeCommit\": false");
+        assertEquals(false, ConfigLoader.parse(off, Path.of("/cfg")).forwardBeforeCommit());
+        assertTrue(error(off.replace("false", "\"no\"")).startsWith("handoff.forwardBeforeCommit: must be true or false"));
+    }
+
     private static String error(String json) {
         return assertThrows(ConfigException.class, () -> ConfigLoader.parse(json, Path.of("/cfg"))).getMessage();
     }

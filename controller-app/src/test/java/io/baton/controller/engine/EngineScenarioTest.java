@@ -211,6 +211,7 @@ class EngineScenarioTest {
         assertTrue(req.sack() && req.timestamps());
         assertEquals(778, req.tsEcr());
         assertEquals(502 << 9, req.sndWnd());
+        assertTrue(req.forwardBeforeCommit(), "a GET without a body may reach the web server before the commit");
 
         // A client segment during the handoff is held, then released with the rewrites.
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + part1.length() + part2.length(),
@@ -508,6 +509,45 @@ class EngineScenarioTest {
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
                 TcpOptions.NONE, request));
         return serverIsn;
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> requestsAndWhetherTheyMayGoBeforeTheCommit() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", true),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "POST /f HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", false),
+                org.junit.jupiter.params.provider.Arguments.of("DELETE /x HTTP/1.1\r\nHost: a\r\n\r\n", false),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\n\r\n", false));
+    }
+
+    /**
+     * Only a whole request that is safe to repeat may reach the web server before the commit: a
+     * handoff given back then goes to another server, which sees the request a second time.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("requestsAndWhetherTheyMayGoBeforeTheCommit")
+    void onlyAWholeRequestSafeToRepeatMayReachTheWebServerBeforeTheCommit(String request, boolean early)
+            throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        handshakeAndRequest(300, request);
+        HandoffRequest req = st.next(HandoffRequest.class);
+        assertEquals(request, new String(req.data(), StandardCharsets.US_ASCII), "every byte received goes with it");
+        assertEquals(early, req.forwardBeforeCommit());
+    }
+
+    /** An operator whose GETs have side effects turns it off: then no request reaches a server early. */
+    @Test
+    void withForwardingBeforeTheCommitTurnedOffNoRequestGoesEarly() throws Exception {
+        BatonConfig config = ConfigLoader.parse(io.baton.controller.config.ConfigLoaderTest.GOOD.replace(
+                "\"secretFile\": \"/etc/baton/secret\"", "\"secretFile\": \"/etc/baton/secret\", \"forwardBeforeCommit\": false"),
+                Path.of("/cfg"));
+        engine = new BatonEngine(config, sb);
+        engine.start();
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        handshakeAndRequest(300, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertFalse(st.next(HandoffRequest.class).forwardBeforeCommit());
     }
 
     /** The next held install of one connection rule of {@code kind}; other installs are confirmed at once. */

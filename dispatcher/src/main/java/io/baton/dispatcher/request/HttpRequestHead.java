@@ -109,6 +109,33 @@ public final class HttpRequestHead {
         return version.charAt(7) >= '1';
     }
 
+    /**
+     * True when sending this request twice does no harm: a safe method (RFC 9110 §9.2.1: GET,
+     * HEAD, OPTIONS, TRACE) with no body announced (no Transfer-Encoding, Content-Length absent or
+     * 0). A load balancer may then give it to a server before it is sure that server keeps the
+     * connection, and to another one if it does not.
+     */
+    public boolean isSafeWithoutBody() {
+        switch (method) {
+            case "GET":
+            case "HEAD":
+            case "OPTIONS":
+            case "TRACE":
+                break;
+            default:
+                return false;
+        }
+        if (headers.containsKey("transfer-encoding")) {
+            return false;
+        }
+        for (String length : headers("content-length")) {
+            if (!length.trim().equals("0")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public String toString() {
         return method + " " + target + " " + version + (host == null ? "" : " host=" + host)

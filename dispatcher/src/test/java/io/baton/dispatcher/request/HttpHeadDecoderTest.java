@@ -54,6 +54,27 @@ class HttpHeadDecoderTest {
         assertEquals(7, h.fieldCount());
     }
 
+    /** Only a safe method without a body may reach a server that might give the connection back. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                                 | true",
+        "HEAD / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                                | true",
+        "OPTIONS * HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                             | true",
+        "TRACE / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                               | true",
+        "GET / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 0\\r\\n\\r\\n          | true",
+        "GET / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 5\\r\\n\\r\\n          | false",
+        "GET / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n | false",
+        "POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 0\\r\\n\\r\\n         | false",
+        "PUT / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 0\\r\\n\\r\\n          | false",
+        "DELETE / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                              | false",
+        "get / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                                 | false",
+    })
+    void aSafeMethodWithoutABodyMayBeRepeated(String request, boolean safe) {
+        HeadResult r = whole(request.strip().replace("\\r\\n", "\r\n"));
+        assertTrue(r.isComplete(), () -> describe(r));
+        assertEquals(safe, r.head().isSafeWithoutBody());
+    }
+
     @Test
     void sameResultAtEverySplitPointAndByteByByte() {
         for (String req : List.of(FULL, "\r\n\r\nGET / HTTP/1.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nX: \r\n\r\n",

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -15,6 +14,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * Half-close: a FIN from one side becomes a {@code shutdownOutput} towards the other once the
  * bytes before it are written; when both directions are shut the relay closes both channels and
  * reports a {@link Result} once.
+ *
+ * <p>The request bytes the controller received come from the handoff request, not from the
+ * client socket (its receive queue starts after them). They go to the web server first, after
+ * the PROXY header: at {@link #start} or, when the request is safe to repeat, already at {@link
+ * #forwardRequest}, before the commit. What the web server answers before the commit waits, and
+ * the client socket sends nothing until {@link #start} adopts it.
  */
 public final class Relay {
 
@@ -38,15 +44,18 @@ public final class Relay {
     }
 
     private final long handoffId;
-    private final EpollSocketChannel client;
+    private final EventLoop loop;
     private final Function<EventLoop, ChannelFuture> upstreamConnector;
     private final byte[] proxyHeader;
+    private final byte[] request;
     private final int idleTimeoutSeconds;
     private final Consumer<Result> onDone;
 
-    private volatile EventLoop loop;
-    // Event-loop confined from start() on.
+    // Event-loop confined.
+    private EpollSocketChannel client;
     private Channel upstream;
+    /** The request went to {@link #upstream} (again after a reconnect). */
+    private boolean requestSent;
     private long bytesFromClient;
     private long bytesToClient;
     private boolean clientToUpstreamShut;
@@ -57,70 +66,146 @@ public final class Relay {
     private int openChannels = 2;
     private boolean reported;
     private boolean begun;
-    // Client data and FIN that arrived before relaying began (Netty reads on EPOLLRDHUP even with
-    // auto-read off); replayed after the PROXY header.
-    private final java.util.ArrayDeque<ByteBuf> early = new java.util.ArrayDeque<>();
-    private boolean earlyShutdown;
+    // What either side sent before relaying began: client data and FIN (Netty reads on EPOLLRDHUP
+    // even with auto-read off), and the web server's answer to a request forwarded before the
+    // commit. Bounded by what one read of each socket returns; replayed in order at begin().
+    private final ArrayDeque<ByteBuf> earlyFromClient = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> earlyFromUpstream = new ArrayDeque<>();
+    private boolean earlyClientShutdown;
+    private boolean earlyUpstreamShutdown;
 
     /**
-     * @param client             the adopted client socket (not yet registered; O_NONBLOCK set)
+     * @param loop               the event loop of the relay (that of {@code upstream} if given)
      * @param upstream           a connection to the web server made earlier (auto-read off), or null
      * @param upstreamConnector  makes a new web server connection on a given loop if {@code upstream} is gone
      * @param proxyHeader        bytes to send to the web server first (PROXY v2), or null
+     * @param request            the request bytes the controller received, sent after the header
      * @param idleTimeoutSeconds close after this long without reads or writes on the client side (0: never)
-     * @param onDone             called once, on the event loop, when both channels are closed
+     * @param onDone             called once, on the event loop, when both channels are closed after {@link #start}
      */
-    public Relay(long handoffId, EpollSocketChannel client, Channel upstream,
-                 Function<EventLoop, ChannelFuture> upstreamConnector, byte[] proxyHeader, int idleTimeoutSeconds,
-                 Consumer<Result> onDone) {
+    public Relay(long handoffId, EventLoop loop, Channel upstream, Function<EventLoop, ChannelFuture> upstreamConnector,
+                 byte[] proxyHeader, byte[] request, int idleTimeoutSeconds, Consumer<Result> onDone) {
         this.handoffId = handoffId;
-        this.client = client;
+        this.loop = loop;
         this.upstream = upstream;
         this.upstreamConnector = upstreamConnector;
         this.proxyHeader = proxyHeader;
+        this.request = request;
         this.idleTimeoutSeconds = idleTimeoutSeconds;
         this.onDone = onDone;
     }
 
-    /** Registers the client socket on {@code loop} (the upstream channel's loop) and starts relaying. */
-    public void start(EventLoop loop) {
-        this.loop = loop;
-        client.config().setAutoRead(false);
-        client.config().setAllowHalfClosure(true);
-        client.config().setTcpNoDelay(true);
-        if (idleTimeoutSeconds > 0) {
-            client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS));
-        }
-        client.pipeline().addLast("relay", new Side(true));
-        loop.register(client).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                LOG.warn("handoff {}: cannot register the adopted socket: {}", handoffId, f.cause().toString());
-                client.unsafe().closeForcibly();
-                if (upstream != null) {
-                    upstream.close();
-                }
-                report(new Result(handoffId, 0, 0, CloseReason.RESET, false));
-                return;
+    /**
+     * Sends the request to the web server now, before the commit; its answer waits for {@link
+     * #start}. Only for a request that is safe to repeat: the connection may still be given back.
+     * If the web server connection is gone by then, {@link #start} sends it on a new one.
+     * Thread-safe.
+     */
+    public void forwardRequest() {
+        loop.execute(() -> {
+            if (!closing && !requestSent && usableBeforeRequest(upstream)) {
+                sendRequest();
             }
-            client.closeFuture().addListener(x -> channelClosed());
-            if (upstream != null && upstream.isActive() && upstream.eventLoop() == loop
-                    && !((DuplexChannel) upstream).isInputShutdown()) {
+        });
+    }
+
+    /**
+     * Drops a relay that never started (the handoff was aborted or timed out): closes the web
+     * server connection, reports nothing. Thread-safe.
+     */
+    public void discard() {
+        loop.execute(() -> {
+            closing = true;
+            releaseEarly();
+            if (upstream != null) {
+                upstream.close();
+            }
+        });
+    }
+
+    /** Registers the adopted client socket (O_NONBLOCK set, not yet registered) and starts relaying. Thread-safe. */
+    public void start(EpollSocketChannel adopted) {
+        adopted.config().setAutoRead(false);
+        adopted.config().setAllowHalfClosure(true);
+        adopted.config().setTcpNoDelay(true);
+        if (idleTimeoutSeconds > 0) {
+            adopted.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS));
+        }
+        adopted.pipeline().addLast("relay", new Side(true));
+        loop.execute(() -> {
+            client = adopted;
+            loop.register(adopted).addListener((ChannelFuture f) -> clientRegistered(f));
+        });
+    }
+
+    private void clientRegistered(ChannelFuture f) {
+        if (!f.isSuccess()) {
+            LOG.warn("handoff {}: cannot register the adopted socket: {}", handoffId, f.cause().toString());
+            client.unsafe().closeForcibly();
+            closing = true;
+            releaseEarly();
+            if (upstream != null) {
+                upstream.close();
+            }
+            report(new Result(handoffId, 0, 0, CloseReason.RESET, false));
+            return;
+        }
+        client.closeFuture().addListener(x -> channelClosed());
+        if (closing) {
+            // discard() came first: nothing to relay
+            client.close();
+            channelClosed();
+            return;
+        }
+        if (requestSent ? answerMayCome(upstream) : usableBeforeRequest(upstream)) {
+            begin();
+            return;
+        }
+        // The web server connection closed before it answered: a new one, and the request again
+        // (if it was sent already, it is safe to repeat).
+        if (upstream != null) {
+            upstream.close();
+        }
+        releaseEarlyFromUpstream();
+        requestSent = false;
+        ChannelFuture cf = upstreamConnector.apply(loop);
+        upstream = cf.channel();
+        cf.addListener((ChannelFuture g) -> {
+            if (g.isSuccess()) {
                 begin();
             } else {
-                if (upstream != null) {
-                    upstream.close();
-                }
-                ChannelFuture cf = upstreamConnector.apply(loop);
-                upstream = cf.channel();
-                cf.addListener((ChannelFuture g) -> {
-                    if (g.isSuccess()) {
-                        begin();
-                    } else {
-                        LOG.warn("handoff {}: web server unreachable at commit: {}", handoffId, g.cause().toString());
-                        fail(CloseReason.UPSTREAM_ERROR);
-                        channelClosed(); // the upstream channel never opened
-                    }
-                });
+                LOG.warn("handoff {}: web server unreachable at commit: {}", handoffId, g.cause().toString());
+                fail(CloseReason.UPSTREAM_ERROR);
+                channelClosed(); // the upstream channel never opened
+            }
+        });
+    }
+
+    private boolean usableBeforeRequest(Channel c) {
+        return c != null && c.isActive() && c.eventLoop() == loop && !((DuplexChannel) c).isInputShutdown();
+    }
+
+    /** After the request went out: the answer is on its way, or (part of) it was read already. */
+    private boolean answerMayCome(Channel c) {
+        return c.isActive() || !earlyFromUpstream.isEmpty() || earlyUpstreamShutdown;
+    }
+
+    /** The PROXY header and the request, in one segment; the web server's side is handled from now on. */
+    private void sendRequest() {
+        Channel target = upstream;
+        target.pipeline().addLast("relay", new Side(false));
+        requestSent = true;
+        if (proxyHeader != null) {
+            target.write(Unpooled.wrappedBuffer(proxyHeader));
+        }
+        target.writeAndFlush(Unpooled.wrappedBuffer(request)).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                return;
+            }
+            if (begun) {
+                fail(CloseReason.UPSTREAM_ERROR);
+            } else {
+                target.close(); // before the commit: start() connects again
             }
         });
     }
@@ -130,25 +215,32 @@ public final class Relay {
             channelClosed();
             return;
         }
-        upstream.pipeline().addLast("relay", new Side(false));
         upstream.closeFuture().addListener(x -> channelClosed());
-        begun = true;
-        if (proxyHeader != null) {
-            // Not flushed: it leaves with the request, which is already in the client socket's
-            // queue, in one segment (the web server wakes once, not twice, before it answers).
-            upstream.write(Unpooled.wrappedBuffer(proxyHeader)).addListener(errorCloses(false));
+        if (!requestSent) {
+            sendRequest();
         }
+        begun = true;
+        bytesFromClient += request.length;
         boolean readClient = true;
-        while (!early.isEmpty()) {
-            forward(true, early.pollFirst());
+        while (!earlyFromClient.isEmpty()) {
+            forward(true, earlyFromClient.pollFirst());
             readClient = false; // forward() asks for the next read when the write completes
         }
-        if (earlyShutdown) {
+        boolean readUpstream = true;
+        while (!earlyFromUpstream.isEmpty()) {
+            forward(false, earlyFromUpstream.pollFirst());
+            readUpstream = false;
+        }
+        if (earlyClientShutdown) {
             inputShutdown(true);
         } else if (readClient) {
             client.read();
         }
-        upstream.read();
+        if (earlyUpstreamShutdown) {
+            inputShutdown(false);
+        } else if (readUpstream) {
+            upstream.read();
+        }
     }
 
     private void forward(boolean fromClient, ByteBuf buf) {
@@ -171,10 +263,10 @@ public final class Relay {
 
     /**
      * Puts the client socket back in repair mode and closes everything: nothing reaches the client,
-     * and the result is marked silent. Thread-safe.
+     * and the result is marked silent. Thread-safe; after {@link #start}.
      */
     public void abortSilently() {
-        loopOrFail().execute(() -> {
+        loop.execute(() -> {
             silent = true;
             try {
                 TcpRepair.setRepair(client.fd().intValue(), TcpRepair.TCP_REPAIR_ON);
@@ -185,17 +277,9 @@ public final class Relay {
         });
     }
 
-    /** Closes both sides (the client sees a normal close or a reset). Thread-safe. */
+    /** Closes both sides (the client sees a normal close or a reset). Thread-safe; after {@link #start}. */
     public void close() {
-        loopOrFail().execute(() -> fail(CloseReason.RESET));
-    }
-
-    private EventLoop loopOrFail() {
-        EventLoop l = loop;
-        if (l == null) {
-            throw new IllegalStateException("relay not started");
-        }
-        return l;
+        loop.execute(() -> fail(CloseReason.RESET));
     }
 
     private void fail(CloseReason why) {
@@ -207,22 +291,34 @@ public final class Relay {
 
     private void closeBoth() {
         closing = true;
-        while (!early.isEmpty()) {
-            early.pollFirst().release();
+        releaseEarly();
+        if (client != null) {
+            client.close();
         }
-        client.close();
         if (upstream != null) {
             upstream.close();
         }
+    }
+
+    private void releaseEarly() {
+        while (!earlyFromClient.isEmpty()) {
+            earlyFromClient.pollFirst().release();
+        }
+        releaseEarlyFromUpstream();
+    }
+
+    private void releaseEarlyFromUpstream() {
+        while (!earlyFromUpstream.isEmpty()) {
+            earlyFromUpstream.pollFirst().release();
+        }
+        earlyUpstreamShutdown = false;
     }
 
     private void channelClosed() {
         if (--openChannels > 0) {
             return;
         }
-        if (!closing) {
-            closing = true;
-        }
+        closing = true;
         report(new Result(handoffId, bytesFromClient, bytesToClient, reason == null ? CloseReason.NORMAL : reason, silent));
     }
 
@@ -232,14 +328,6 @@ public final class Relay {
         }
         reported = true;
         onDone.accept(r);
-    }
-
-    private ChannelFutureListener errorCloses(boolean towardsClient) {
-        return f -> {
-            if (!f.isSuccess()) {
-                fail(towardsClient ? CloseReason.RESET : CloseReason.UPSTREAM_ERROR);
-            }
-        };
     }
 
     private void inputShutdown(boolean fromClient) {
@@ -275,13 +363,18 @@ public final class Relay {
             this.isClient = isClient;
         }
 
+        /** Events of a web server connection that was replaced (closed before the commit) are ignored. */
+        private boolean replaced(ChannelHandlerContext ctx) {
+            return !isClient && ctx.channel() != upstream;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf buf = (ByteBuf) msg;
-            if (closing) {
+            if (closing || replaced(ctx)) {
                 buf.release();
             } else if (!begun) {
-                early.addLast(buf);
+                (isClient ? earlyFromClient : earlyFromUpstream).addLast(buf);
             } else {
                 forward(isClient, buf);
             }
@@ -290,11 +383,15 @@ public final class Relay {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
-                if (closing) {
+                if (closing || replaced(ctx)) {
                     return;
                 }
                 if (!begun) {
-                    earlyShutdown = true;
+                    if (isClient) {
+                        earlyClientShutdown = true;
+                    } else {
+                        earlyUpstreamShutdown = true;
+                    }
                 } else {
                     inputShutdown(isClient);
                 }
@@ -307,7 +404,8 @@ public final class Relay {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!closing) {
+            // Before begin() a lost web server connection is replaced at start(), not fatal.
+            if (!closing && begun && !replaced(ctx)) {
                 fail(isClient ? CloseReason.RESET : CloseReason.UPSTREAM_ERROR);
             }
         }
@@ -315,7 +413,14 @@ public final class Relay {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("handoff {}: {} side: {}", handoffId, isClient ? "client" : "upstream", cause.toString());
-            fail(isClient ? CloseReason.RESET : CloseReason.UPSTREAM_ERROR);
+            if (replaced(ctx)) {
+                return;
+            }
+            if (begun) {
+                fail(isClient ? CloseReason.RESET : CloseReason.UPSTREAM_ERROR);
+            } else {
+                ctx.close();
+            }
         }
     }
 }

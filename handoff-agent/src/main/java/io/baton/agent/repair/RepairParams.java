@@ -26,6 +26,15 @@ public record RepairParams(int localIpv4, int localPort, int remoteIpv4, int rem
                            int recvSeq, int mss, int sndWscale, int rcvWscale, boolean sack,
                            boolean timestamps, int tsVal, int sndWnd, int rcvWnd, byte[] data) {
 
+    /**
+     * These parameters with {@code data} taken as read by the application: the receive queue
+     * starts empty, after it (the agent writes the request to the web server itself).
+     */
+    public RepairParams withDataRead() {
+        return new RepairParams(localIpv4, localPort, remoteIpv4, remotePort, sendSeq, recvSeq + data.length, mss,
+                sndWscale, rcvWscale, sack, timestamps, tsVal, sndWnd, rcvWnd, new byte[0]);
+    }
+
     /** The parameters a {@link HandoffRequest} carries. */
     public static RepairParams of(HandoffRequest r) {
         return new RepairParams(r.localIpv4(), r.localPort(), r.clientIpv4(), r.clientPort(), r.sendSeq(),

@@ -32,6 +32,7 @@ public final class HandoffRequest extends HandoffMessage {
     private final int tsEcr;
     private final int sndWnd;
     private final int rcvWnd;
+    private final boolean forwardBeforeCommit;
     private final byte[] data;
 
     /**
@@ -51,11 +52,15 @@ public final class HandoffRequest extends HandoffMessage {
      * @param tsEcr      the client's latest TSval (informational: Linux repair cannot set it)
      * @param sndWnd     the client's window in bytes, already scaled
      * @param rcvWnd     the window the controller advertised, in bytes
+     * @param forwardBeforeCommit the agent may send {@code data} to the web server before the
+     *                   commit: it is a whole request that is safe to repeat (a GET without a body,
+     *                   say), so a handoff given back after the server saw it does no harm
      * @param data       request bytes received so far ({@code recvSeq .. recvSeq+len-1}), copied
      */
     public HandoffRequest(long handoffId, int clientIpv4, int clientPort, int localIpv4, int localPort,
                           int sendSeq, int recvSeq, int mss, int sndWscale, int rcvWscale, boolean sack,
-                          boolean timestamps, int tsVal, int tsEcr, int sndWnd, int rcvWnd, byte[] data) {
+                          boolean timestamps, int tsVal, int tsEcr, int sndWnd, int rcvWnd,
+                          boolean forwardBeforeCommit, byte[] data) {
         this.handoffId = handoffId;
         this.clientIpv4 = clientIpv4;
         this.clientPort = clientPort;
@@ -72,6 +77,7 @@ public final class HandoffRequest extends HandoffMessage {
         this.tsEcr = tsEcr;
         this.sndWnd = sndWnd;
         this.rcvWnd = rcvWnd;
+        this.forwardBeforeCommit = forwardBeforeCommit;
         this.data = Checks.bounded(data, HandoffWire.MAX_DATA, "data");
     }
 
@@ -99,6 +105,7 @@ public final class HandoffRequest extends HandoffMessage {
         b.tsEcr = tsEcr;
         b.sndWnd = sndWnd;
         b.rcvWnd = rcvWnd;
+        b.forwardBeforeCommit = forwardBeforeCommit;
         b.data = data;
         return b;
     }
@@ -202,6 +209,11 @@ public final class HandoffRequest extends HandoffMessage {
         return rcvWnd;
     }
 
+    /** Whether the agent may send the data to the web server before the commit. */
+    public boolean forwardBeforeCommit() {
+        return forwardBeforeCommit;
+    }
+
     /** A copy of the request bytes received so far. */
     public byte[] data() {
         return data.clone();
@@ -228,13 +240,13 @@ public final class HandoffRequest extends HandoffMessage {
                 && recvSeq == r.recvSeq && mss == r.mss && sndWscale == r.sndWscale
                 && rcvWscale == r.rcvWscale && sack == r.sack && timestamps == r.timestamps
                 && tsVal == r.tsVal && tsEcr == r.tsEcr && sndWnd == r.sndWnd && rcvWnd == r.rcvWnd
-                && Arrays.equals(data, r.data);
+                && forwardBeforeCommit == r.forwardBeforeCommit && Arrays.equals(data, r.data);
     }
 
     @Override
     public int hashCode() {
         int[] ints = {clientIpv4, clientPort, localIpv4, localPort, sendSeq, recvSeq, mss, sndWscale,
-            rcvWscale, sack ? 1 : 0, timestamps ? 1 : 0, tsVal, tsEcr, sndWnd, rcvWnd};
+            rcvWscale, sack ? 1 : 0, timestamps ? 1 : 0, tsVal, tsEcr, sndWnd, rcvWnd, forwardBeforeCommit ? 1 : 0};
         return (Long.hashCode(handoffId) * 31 + Arrays.hashCode(ints)) * 31 + Arrays.hashCode(data);
     }
 
@@ -248,7 +260,8 @@ public final class HandoffRequest extends HandoffMessage {
                 + ", mss=" + mss + ", sndWscale=" + sndWscale + ", rcvWscale=" + rcvWscale
                 + ", sack=" + sack + ", timestamps=" + timestamps
                 + ", tsVal=" + Integer.toUnsignedString(tsVal) + ", tsEcr=" + Integer.toUnsignedString(tsEcr)
-                + ", sndWnd=" + sndWnd + ", rcvWnd=" + rcvWnd + ", data=" + data.length + " bytes]";
+                + ", sndWnd=" + sndWnd + ", rcvWnd=" + rcvWnd + ", forwardBeforeCommit=" + forwardBeforeCommit
+                + ", data=" + data.length + " bytes]";
     }
 
     /** Mutable builder for {@link HandoffRequest}; not thread-safe. */
@@ -269,6 +282,7 @@ public final class HandoffRequest extends HandoffMessage {
         private int tsEcr;
         private int sndWnd;
         private int rcvWnd;
+        private boolean forwardBeforeCommit;
         private byte[] data = new byte[0];
 
         private Builder() {
@@ -354,6 +368,11 @@ public final class HandoffRequest extends HandoffMessage {
             return this;
         }
 
+        public Builder forwardBeforeCommit(boolean v) {
+            forwardBeforeCommit = v;
+            return this;
+        }
+
         /** Sets the data (copied when {@link #build()} runs). */
         public Builder data(byte[] v) {
             data = v;
@@ -362,7 +381,8 @@ public final class HandoffRequest extends HandoffMessage {
 
         public HandoffRequest build() {
             return new HandoffRequest(handoffId, clientIpv4, clientPort, localIpv4, localPort, sendSeq,
-                    recvSeq, mss, sndWscale, rcvWscale, sack, timestamps, tsVal, tsEcr, sndWnd, rcvWnd, data);
+                    recvSeq, mss, sndWscale, rcvWscale, sack, timestamps, tsVal, tsEcr, sndWnd, rcvWnd,
+                    forwardBeforeCommit, data);
         }
     }
 }

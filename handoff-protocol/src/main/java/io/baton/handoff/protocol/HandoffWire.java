@@ -187,6 +187,7 @@ public final class HandoffWire {
                 out.writeInt(r.tsEcr());
                 out.writeInt(r.sndWnd());
                 out.writeInt(r.rcvWnd());
+                out.writeByte(r.forwardBeforeCommit() ? 1 : 0);
                 writeBytes(out, r.data());
                 break;
             }
@@ -299,9 +300,11 @@ public final class HandoffWire {
                 int tsEcr = in.i32("tsEcr");
                 int sndWnd = in.i32("sndWnd");
                 int rcvWnd = in.i32("rcvWnd");
+                boolean forwardBeforeCommit = in.bool("forwardBeforeCommit");
                 byte[] data = in.bytes(MAX_DATA, "data");
                 return new HandoffRequest(id, clientIpv4, clientPort, localIpv4, localPort, sendSeq, recvSeq,
-                        mss, sndWscale, rcvWscale, sack, timestamps, tsVal, tsEcr, sndWnd, rcvWnd, data);
+                        mss, sndWscale, rcvWscale, sack, timestamps, tsVal, tsEcr, sndWnd, rcvWnd,
+                        forwardBeforeCommit, data);
             }
             case HANDOFF_READY:
                 return new HandoffReady(in.i64("handoffId"));

@@ -300,6 +300,12 @@ class HandoffCodecTest {
         assertEquals(1, req[sackAt]);
         req[sackAt] = 2;
         assertEquals(DecodeFailure.INVALID_FIELD, failureOf(frame(req[0], java.util.Arrays.copyOfRange(req, 1, req.length))));
+        // and in forwardBeforeCommit, after sack, timestamps and four ints
+        req = contentOf(Samples.request(3));
+        int forwardAt = sackAt + 2 + 4 * 4;
+        assertEquals(1, req[forwardAt]);
+        req[forwardAt] = 2;
+        assertEquals(DecodeFailure.INVALID_FIELD, failureOf(frame(req[0], java.util.Arrays.copyOfRange(req, 1, req.length))));
 
         // nonce of 31 bytes, and of 33
         ByteBuffer b31 = ByteBuffer.allocate(4 + 31).putInt(31);

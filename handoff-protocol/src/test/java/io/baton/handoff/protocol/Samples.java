@@ -27,6 +27,7 @@ final class Samples {
                 .sack(true).timestamps(true)
                 .tsVal(0xffffffff).tsEcr(12345)
                 .sndWnd(64240 << 2).rcvWnd(65535)
+                .forwardBeforeCommit(true)
                 .data(bytes(dataLength, dataLength))
                 .build();
     }
