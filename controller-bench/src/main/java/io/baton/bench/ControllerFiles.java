@@ -25,9 +25,10 @@ record ControllerFiles(Path dir, Path config, byte[] secret, byte[] token,
         byte[] token = hex(rnd);
         writePrivate(dir.resolve("secret"), secret);
         writePrivate(dir.resolve("token"), token);
-        int of = freePort();
-        int ho = freePort();
-        int rest = freePort();
+        int[] ports = freePorts(3);
+        int of = ports[0];
+        int ho = ports[1];
+        int rest = ports[2];
         Path config = dir.resolve("baton.json");
         Files.writeString(config, topo.controllerConfig(of, ho, rest, "secret", "token", maxHalfOpen, maxConnections));
         return new ControllerFiles(dir, config, secret, token, new InetSocketAddress("127.0.0.1", of),
@@ -56,10 +57,26 @@ record ControllerFiles(Path dir, Path config, byte[] secret, byte[] token,
         Files.write(p, content);
     }
 
-    /** A port free now; another process could take it before the controller binds it (unlikely here). */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * Ports free now, all different: each is held until all are chosen (picked one after another,
+     * the kernel once gave the same port twice, and the controller's REST API took the OpenFlow
+     * port). Another process could still take one before the controller binds it.
+     */
+    private static int[] freePorts(int n) throws IOException {
+        ServerSocket[] held = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                held[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                ports[i] = held[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 }
