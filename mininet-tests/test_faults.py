@@ -21,18 +21,27 @@ Test plan, per mode:
      timeout), and their clients are reset at their next ACK (within 5 s);
      downloads on the other server complete intact; the agent restarts,
      re-registers with nothing and serves new requests.
+  4. (nat) a server dies silently (its links go down) while it holds a GET
+     without having answered it: within the heartbeat timeout and two reads
+     of the reply rule's count, the same request goes to the other server and
+     the client gets its answer, never noticing; when the dead server comes
+     back, the connection it held is aborted there without a trace.
 """
 
 import os
 import re
 import subprocess
+import threading
 import time
 
 import pytest
 
 from baton_net import MODES, baton_network, restart_controller, wait_for
 from baton_net.load import client_loop, downloads, loop_report
+from baton_net.hostexec import listens
+from baton_net.network import PYTHON
 from baton_net.topo import DATA_SWITCH, VIP
+from baton_net.webserver import STALL_PORT
 
 FULL = os.environ.get('BATON_FULL', '') not in ('', '0')
 FILE = '100m.bin' if FULL else '10m.bin'
@@ -255,3 +264,83 @@ def test_dead_agent_takes_its_rules_with_it(bn):
             [r.describe() for r in results if r.status != 200]
         assert any(r.served_by == victim for r in results), \
             'the restarted agent gets new connections'
+
+
+# Listens on the stall port and never answers: nginx's /stall/ then holds
+# its request (the kernel accepts the connection into the backlog).
+STALL = ('import socket, time\n'
+         's = socket.socket()\n'
+         's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n'
+         's.bind(("127.0.0.1", %d))\n'
+         's.listen(64)\n'
+         'print("stalling", flush=True)\n'
+         'time.sleep(3600)\n' % STALL_PORT)
+
+
+def set_links(bn, server, state):
+    "A server's data and management links up or down (down: a dead machine)."
+    host = bn.host(server)
+    for intf in host.intfList():
+        if intf.name != 'lo':
+            host.cmd('ip link set %s %s' % (intf.name, state))
+
+
+def test_a_get_whose_server_died_before_answering_goes_to_another(bn):
+    if bn.mode != 'nat':
+        pytest.skip('nat only: in dsr a dead server that comes back could '
+                    'still send into the connection from the VIP')
+    servers = [n for n in bn.server_names
+               if bn.takes_connections(bn.servers_by_address()[
+                   bn.address_of(n)])]
+    for name in servers:
+        bn.procs.start('stall-' + name, bn.host(name),
+                       [PYTHON, '-c', STALL],
+                       os.path.join(bn.run_dir, 'stall-%s.log' % name))
+    for name in servers:
+        wait_for(lambda: listens(bn.host(name), '127.0.0.1:%d' % STALL_PORT),
+                 10, 'the stalling listener on %s' % name)
+    victim = None
+    try:
+        rescued_before = bn.rest_get('stats')['counters']['handoffsRescued']
+        result = {}
+        client = threading.Thread(target=lambda: result.update(
+            r=bn.curl('c1', '/stall/rescue', timeout=30)))
+        client.start()
+        wait_for(lambda: [c for c in handed_off(bn)], 10,
+                 'the GET to be handed off')
+        conn = handed_off(bn)[0]
+        victim = next(n for n in bn.server_names
+                      if bn.address_of(n) == conn['server'])
+        for name in servers:
+            if name != victim:
+                bn.procs.stop('stall-' + name)  # the others answer at once
+        time.sleep(0.5)  # the server holds the request: nothing sent yet
+        died = time.monotonic()
+        set_links(bn, victim, 'down')
+        client.join(30)
+        took = time.monotonic() - died
+        r = result.get('r')
+        assert r is not None, 'the client is still waiting'
+        assert r.status == 200 and r.served_by != victim, r.describe()
+        assert r.body.decode().endswith('stall\n'), r.describe()
+        rescued = bn.rest_get('stats')['counters']['handoffsRescued']
+        assert rescued == rescued_before + 1, 'handoffsRescued %d -> %d' % (
+            rescued_before, rescued)
+        print('\n[%s] %s died holding a GET: answered by %s %.2f s later '
+              '(heartbeat timeout, two reads of the reply rule)' % (
+                  bn.mode, victim, r.served_by, took))
+
+        # Back again: its agent lists the connection it held, and the
+        # controller has it aborted there (silently: the client is done).
+        set_links(bn, victim, 'up')
+        wait_for(lambda: bn.takes_connections(
+            bn.servers_by_address()[bn.address_of(victim)]), 30,
+            '%s back' % victim)
+        wait_for(lambda: 'aborted by the controller' in open(
+            bn.agent_log(victim), errors='replace').read(), 10,
+            'the connection %s held to be aborted there' % victim)
+    finally:
+        for name in servers:
+            bn.procs.stop('stall-' + name)
+        if victim is not None:
+            set_links(bn, victim, 'up')

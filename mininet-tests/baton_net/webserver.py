@@ -18,6 +18,9 @@ PLAIN_UPSTREAM_PORT = 8080
 PROXY_PROTOCOL_UPSTREAM_PORT = 8081
 # A private server block behind /upload (see the template).
 UPLOAD_SINK_PORT = 8082
+# What /stall/ waits on: a test may listen there and never answer (a slow
+# backend); with nothing there, /stall/ answers at once.
+STALL_PORT = 8083
 
 MIB = 1024 * 1024
 
@@ -140,6 +143,19 @@ http {{
             client_body_buffer_size 16m;
             proxy_pass http://127.0.0.1:{upload_port};
         }}
+        # A request this server holds without answering while something
+        # listens on the stall port and says nothing; answered at once
+        # ("connection refused" becomes the 200 below) when nothing does.
+        location /stall/ {{
+            proxy_pass http://127.0.0.1:{stall_port};
+            proxy_read_timeout 60s;
+            proxy_intercept_errors on;
+            error_page 502 504 = @stall_answer;
+        }}
+        location @stall_answer {{
+            default_type text/plain;
+            return 200 "{name} stall\n";
+        }}
     }}
 
     server {{
@@ -187,7 +203,7 @@ class NginxSite:
                 name=self.name, ip=self.ip, dir=self.dir,
                 files=self.files_dir, plain_port=PLAIN_UPSTREAM_PORT,
                 proxy_port=PROXY_PROTOCOL_UPSTREAM_PORT,
-                upload_port=UPLOAD_SINK_PORT))
+                upload_port=UPLOAD_SINK_PORT, stall_port=STALL_PORT))
 
     def argv(self):
         return ['nginx', '-c', self.conf, '-p', self.dir,

@@ -13,6 +13,7 @@ public final class BatonConfig {
     private final int riseHeartbeats;
     private final int handoffTimeoutMillis;
     private final boolean forwardBeforeCommit;
+    private final RescueSettings rescue;
     private final InetSocketAddress restListen;
     private final Path tokenFile;
     private final FrontendSettings frontend;
@@ -22,7 +23,7 @@ public final class BatonConfig {
 
     public BatonConfig(InetSocketAddress openflowListen, InetSocketAddress handoffListen, Path secretFile,
                        int heartbeatTimeoutMillis, int riseHeartbeats, int handoffTimeoutMillis,
-                       boolean forwardBeforeCommit, InetSocketAddress restListen,
+                       boolean forwardBeforeCommit, RescueSettings rescue, InetSocketAddress restListen,
                        Path tokenFile, FrontendSettings frontend, PacketInLimits packetInLimits,
                        int flowIdleTimeoutSeconds, List<ServiceConfig> services) {
         this.openflowListen = openflowListen;
@@ -32,6 +33,7 @@ public final class BatonConfig {
         this.riseHeartbeats = riseHeartbeats;
         this.handoffTimeoutMillis = handoffTimeoutMillis;
         this.forwardBeforeCommit = forwardBeforeCommit;
+        this.rescue = rescue;
         this.restListen = restListen;
         this.tokenFile = tokenFile;
         this.frontend = frontend;
@@ -49,6 +51,8 @@ public final class BatonConfig {
     public int handoffTimeoutMillis() { return handoffTimeoutMillis; }
     /** Whether a request that is safe to repeat may reach the web server before the commit. */
     public boolean forwardBeforeCommit() { return forwardBeforeCommit; }
+    /** What is kept to hand a request again whose server died before answering. */
+    public RescueSettings rescue() { return rescue; }
     public InetSocketAddress restListen() { return restListen; }
     public Path tokenFile() { return tokenFile; }
     public FrontendSettings frontend() { return frontend; }
@@ -59,6 +63,6 @@ public final class BatonConfig {
     /** The same settings with other services (the REST API's changes). */
     public BatonConfig withServices(List<ServiceConfig> s) {
         return new BatonConfig(openflowListen, handoffListen, secretFile, heartbeatTimeoutMillis, riseHeartbeats,
-                handoffTimeoutMillis, forwardBeforeCommit, restListen, tokenFile, frontend, packetInLimits, flowIdleTimeoutSeconds, s);
+                handoffTimeoutMillis, forwardBeforeCommit, rescue, restListen, tokenFile, frontend, packetInLimits, flowIdleTimeoutSeconds, s);
     }
 }

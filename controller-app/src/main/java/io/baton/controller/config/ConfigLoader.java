@@ -78,6 +78,9 @@ public final class ConfigLoader {
         int handoffTimeout = ho.integer("handoffTimeoutMillis", 2000, 50, 60_000);
         int rise = ho.integer("riseHeartbeats", 2, 1, 100);
         boolean forwardBeforeCommit = ho.bool("forwardBeforeCommit", true);
+        RescueSettings rescue = new RescueSettings(
+                ho.integer("rescueWindowMillis", RescueSettings.defaults().windowMillis(), 0, 600_000),
+                ho.integer("rescueMaxBytes", RescueSettings.defaults().maxBytes(), 0, 1 << 30));
         ho.rejectUnknownFields();
 
         JsonNode rest = top.required("rest");
@@ -119,7 +122,7 @@ public final class ConfigLoader {
         List<ServiceConfig> services = services(top.required("services"));
         top.rejectUnknownFields();
         return new BatonConfig(ofListen, hoListen, secret, heartbeatTimeout, rise, handoffTimeout, forwardBeforeCommit,
-                restListen, token,
+                rescue, restListen, token,
                 frontend, limits, idle, services);
     }
 

@@ -159,7 +159,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         }
         this.handoffs = new HandoffCoordinator(services, table, registry, hosts, southbound, flows, counters,
                 engine, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow(),
-                config.forwardBeforeCommit());
+                config.forwardBeforeCommit(), config.rescue());
         this.frontend = new TcpFrontend(config.frontend(), table, new SynCookies(cookieSecret),
                 new ClientSender(southbound), handoffs, counters, clock, rnd.nextLong());
         handoffs.frontend(frontend);

@@ -68,6 +68,12 @@ public final class EngineCounters {
     public final LongAdder staleRulesRemoved = new LongAdder();
     /** Connections handed off before a restart, taken back into the table. */
     public final LongAdder connectionsAdopted = new LongAdder();
+    /** Requests of committed connections kept for a rescue (safe to repeat, nat mode). */
+    public final LongAdder requestsKept = new LongAdder();
+    /** Committed connections whose server died before sending their client anything, handed to another server. */
+    public final LongAdder handoffsRescued = new LongAdder();
+    /** Connections a returning agent still held though the controller had given them up: aborted there. */
+    public final LongAdder zombiesAborted = new LongAdder();
     /** Handed-off connections that ended with their server's agent (dead, or restarted without them). */
     public final LongAdder connectionsLostWithServer = new LongAdder();
     public final LongAdder liveListsReceived = new LongAdder();

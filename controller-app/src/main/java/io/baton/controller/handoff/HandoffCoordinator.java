@@ -1,5 +1,6 @@
 package io.baton.controller.handoff;
 
+import io.baton.controller.config.RescueSettings;
 import io.baton.controller.config.ServiceConfig;
 import io.baton.controller.config.ServiceMode;
 import io.baton.controller.connection.Connection;
@@ -20,9 +21,13 @@ import io.baton.controller.pool.ServerRegistry;
 import io.baton.controller.southbound.Southbound;
 import io.baton.dispatcher.policy.Decision;
 import io.baton.dispatcher.pool.PoolView;
+import io.baton.dispatcher.request.HeadResult;
+import io.baton.dispatcher.request.HttpHeadDecoder;
+import io.baton.dispatcher.request.HttpLimits;
 import io.baton.dispatcher.request.HttpRequestHead;
 import io.baton.dispatcher.request.RequestInfo;
 import io.baton.flowrules.api.FlowRemoved;
+import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
@@ -49,6 +54,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -85,6 +91,27 @@ public final class HandoffCoordinator implements HandoffSink {
     private final int receiveWindow;
     /** handoff.forwardBeforeCommit: a request safe to repeat may reach the web server before the commit. */
     private final boolean forwardBeforeCommit;
+    /** Requests of committed connections, safe to repeat, for {@link #rescue}. */
+    private final KeptRequests kept;
+    /**
+     * How long after a first reading of no reply packets the count is read again before a rescue:
+     * a switch may add a packet to its rule's count a little after forwarding it (OVS does so from
+     * its datapath's flows about every half second), and a FIN the server's kernel sent as its
+     * agent died must be seen.
+     */
+    static final long RESCUE_CONFIRM_MILLIS = 1000;
+    /**
+     * Connections forgotten while their server was unreachable (lost with it, or rescued), by id,
+     * with that server: if it comes back still holding one, it is aborted there. The newest
+     * {@link #MAX_GIVEN_UP}.
+     */
+    private final LinkedHashMap<Long, Ipv4Address> givenUp = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Ipv4Address> eldest) {
+            return size() > MAX_GIVEN_UP;
+        }
+    };
+    static final int MAX_GIVEN_UP = 4096;
     /**
      * Dispatch to commit; the agent's prepare (dispatch to ready); the forward rule's install
      * (commit to the switch's confirmation).
@@ -111,6 +138,8 @@ public final class HandoffCoordinator implements HandoffSink {
          * server at once, before the commit, so the server's work overlaps the switch's.
          */
         final boolean forwardBeforeCommit;
+        /** The data is one whole request that is safe to repeat: it may be kept for a rescue. */
+        final boolean safeToRepeat;
         final Set<Ipv4Address> tried;
         /** The switch confirmed the server's reverse rule, installed while the agent prepares. */
         boolean reverseRuleIn;
@@ -122,9 +151,11 @@ public final class HandoffCoordinator implements HandoffSink {
          */
         boolean committedEarly;
 
-        Attempt(HttpRequestHead head, byte[] data, boolean forwardBeforeCommit, Set<Ipv4Address> tried) {
+        Attempt(HttpRequestHead head, byte[] data, boolean safeToRepeat, boolean forwardBeforeCommit,
+                Set<Ipv4Address> tried) {
             this.head = head;
             this.data = data;
+            this.safeToRepeat = safeToRepeat;
             this.forwardBeforeCommit = forwardBeforeCommit;
             this.tried = tried;
         }
@@ -139,7 +170,8 @@ public final class HandoffCoordinator implements HandoffSink {
     public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
                               HostTable hosts, Southbound southbound, FlowRuleFactory flows, EngineCounters counters,
                               Executor engine, ScheduledExecutorService scheduler, LongSupplier nanoClock,
-                              long handoffTimeoutMillis, int receiveWindow, boolean forwardBeforeCommit) {
+                              long handoffTimeoutMillis, int receiveWindow, boolean forwardBeforeCommit,
+                              RescueSettings rescue) {
         this.services = services;
         this.table = table;
         this.registry = registry;
@@ -153,6 +185,7 @@ public final class HandoffCoordinator implements HandoffSink {
         this.handoffTimeoutNanos = handoffTimeoutMillis * 1_000_000L;
         this.receiveWindow = receiveWindow;
         this.forwardBeforeCommit = forwardBeforeCommit;
+        this.kept = new KeptRequests(rescue.windowMillis(), rescue.maxBytes());
         this.lingering = new DelayedRuleRemovals<>(scheduler, CLOSE_LINGER_MILLIS, MAX_LINGERING, this::removeRulesOf);
     }
 
@@ -176,8 +209,8 @@ public final class HandoffCoordinator implements HandoffSink {
     @Override
     public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head, int headLength) {
         byte[] data = c.receivedBytes();
-        boolean early = forwardBeforeCommit && head.isSafeWithoutBody() && data.length == headLength;
-        dispatch(svc, c, new Attempt(head, data, early, Set.of()));
+        boolean safe = head.isSafeWithoutBody() && data.length == headLength;
+        dispatch(svc, c, new Attempt(head, data, safe, forwardBeforeCommit && safe, Set.of()));
     }
 
     private void dispatch(ServiceConfig svc, Connection c, Attempt attempt) {
@@ -210,7 +243,7 @@ public final class HandoffCoordinator implements HandoffSink {
         inFlight.put(c.id(), c);
         Set<Ipv4Address> tried = new HashSet<>(attempt.tried);
         tried.add(server.address());
-        Attempt next = new Attempt(attempt.head, attempt.data, attempt.forwardBeforeCommit, tried);
+        Attempt next = new Attempt(attempt.head, attempt.data, attempt.safeToRepeat, attempt.forwardBeforeCommit, tried);
         attempts.put(c.id(), next);
         counters.handoffsStarted.increment();
         server.agent().send(request(svc, c, attempt));
@@ -341,6 +374,9 @@ public final class HandoffCoordinator implements HandoffSink {
         counters.handoffsOk.increment();
         long committedAt = nanoClock.getAsLong();
         latency.record(committedAt - c.handoffStartedNanos);
+        if (a.safeToRepeat && svc.mode() == ServiceMode.NAT && kept.keep(c.id(), a.data, committedAt)) {
+            counters.requestsKept.increment();
+        }
         southbound.installRules(c.sw(), List.of(flows.forwardRule(svc, c)))
                 .whenComplete((ok, err) -> engine.execute(() -> forwardRuleInstalled(c, committedAt, err)));
         // The server's socket takes segments now: the ones held go on at once, before any that the
@@ -395,6 +431,7 @@ public final class HandoffCoordinator implements HandoffSink {
     }
 
     private void forget(Connection c) {
+        kept.forget(c.id());
         table.removeClosed(c);
         Server s = registry.get(c.server.address());
         if (s != null) {
@@ -433,12 +470,126 @@ public final class HandoffCoordinator implements HandoffSink {
      * client's next packet comes to the controller and gets a reset instead of vanishing.
      */
     public CompletableFuture<Void> forgetNow(Connection c) {
+        kept.forget(c.id());
+        if (c.server != null) {
+            givenUp.put(c.id(), c.server.address());
+        }
         table.remove(c);
         Server s = registry.get(c.server.address());
         if (s != null) {
             registry.connectionEnded(s);
         }
         return removeRules(c);
+    }
+
+    /**
+     * Whether {@code c}, committed to a server that just died, may go to another server if that
+     * server sent its client nothing: its request is safe to repeat and still kept, and the
+     * service is in nat mode (in dsr a dead server that comes back could still send into the
+     * connection from the VIP's address; in nat its packets have the wrong source and the client
+     * refuses them).
+     */
+    public boolean mayRescue(Connection c) {
+        ServiceConfig svc = serviceOf(c);
+        return svc != null && svc.mode() == ServiceMode.NAT && c.server != null
+                && (c.state() == ConnectionState.COMMITTED || c.state() == ConnectionState.HANDED_OFF)
+                && kept.has(c.id(), nanoClock.getAsLong());
+    }
+
+    /**
+     * Of these connections, whose server died ({@link #mayRescue} holds for each), those whose
+     * reply rule counted no packet go to another server; {@code lose} is given the others. The
+     * count is read twice, {@link #RESCUE_CONFIRM_MILLIS} apart, and must be 0 both times.
+     */
+    public void rescueIfSilent(List<Connection> conns, Consumer<Connection> lose) {
+        readReplyCounts(conns, lose, true);
+    }
+
+    private void readReplyCounts(List<Connection> conns, Consumer<Connection> lose, boolean readAgain) {
+        Map<SwitchId, List<Connection>> bySwitch = new HashMap<>();
+        for (Connection c : conns) {
+            bySwitch.computeIfAbsent(c.sw(), k -> new ArrayList<>()).add(c);
+        }
+        bySwitch.forEach((sw, list) -> southbound.flowStats(sw, Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, 0),
+                Cookies.KIND_MASK).whenComplete((entries, err) -> engine.execute(() -> {
+                    Map<Long, Long> packets = new HashMap<>();
+                    if (err == null) {
+                        for (FlowStatsEntry e : entries) {
+                            packets.put(Cookies.connectionId(e.cookie()), e.packetCount());
+                        }
+                    } else {
+                        log.warn("switch {}: reading the reply rules' counts failed: {}", sw, err.getMessage());
+                    }
+                    List<Connection> silent = new ArrayList<>();
+                    for (Connection c : list) {
+                        if (table.byId(c.id()) != c) {
+                            continue; // reset by its client meanwhile
+                        }
+                        Long n = packets.get(c.id());
+                        if (n != null && n == 0) {
+                            silent.add(c);
+                        } else {
+                            lose.accept(c);
+                        }
+                    }
+                    if (silent.isEmpty()) {
+                        return;
+                    }
+                    if (readAgain) {
+                        scheduler.schedule(() -> engine.execute(() -> readReplyCounts(silent, lose, false)),
+                                RESCUE_CONFIRM_MILLIS, TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    for (Connection c : silent) {
+                        if (!rescue(c)) {
+                            lose.accept(c);
+                        }
+                    }
+                })));
+    }
+
+    /**
+     * The server of committed connection {@code c} died and sent its client nothing: the client
+     * has seen nothing from it, so the same request goes to another server, with the same TCP
+     * state, as if the first had given it back. False (nothing done) if its request is no longer
+     * kept.
+     */
+    boolean rescue(Connection c) {
+        ServiceConfig svc = serviceOf(c);
+        byte[] data = kept.take(c.id(), nanoClock.getAsLong());
+        if (svc == null || data == null || table.byId(c.id()) != c) {
+            return false;
+        }
+        HeadResult head = new HttpHeadDecoder(HttpLimits.builder().maxHeadBytes(Math.max(data.length, 1024)).build())
+                .offer(data);
+        if (!head.isComplete()) {
+            return false;
+        }
+        Ipv4Address dead = c.server.address();
+        givenUp.put(c.id(), dead);
+        Server s = registry.get(dead);
+        if (s != null) {
+            registry.connectionEnded(s);
+            if (s.agent() != null) {
+                s.agent().send(new HandoffAbort(c.id())); // back already: it must not answer too
+            }
+        }
+        counters.handoffsRescued.increment();
+        log.info("{}: its server {} died before sending the client anything; the request goes to another server",
+                c, dead);
+        table.moveTo(c, ConnectionState.HANDING_OFF); // the client's segments are held from now on
+        c.rulesInstalled = false;
+        removeRules(c).whenComplete((ok, err) -> engine.execute(() -> {
+            if (table.byId(c.id()) == c) {
+                dispatch(svc, c, new Attempt(head.head(), data, true, forwardBeforeCommit, Set.of(dead)));
+            }
+        }));
+        return true;
+    }
+
+    /** Whether connection {@code id} was given up while {@code server} held it (see {@link #givenUp}). */
+    public boolean wasGivenUp(long id, Ipv4Address server) {
+        return server.equals(givenUp.get(id));
     }
 
     /** A connection taken back after a restart: it counts toward its server's load again. */

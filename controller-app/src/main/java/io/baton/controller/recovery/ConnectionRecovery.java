@@ -23,6 +23,7 @@ import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
 import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.HandoffAbort;
 import io.baton.handoff.protocol.LiveConnections;
 import io.baton.topology.HostLocation;
 import io.baton.topology.HostTable;
@@ -450,13 +451,23 @@ public final class ConnectionRecovery {
                 break;
             }
             ids.add(e.handoffId());
-            if (table.byId(e.handoffId()) != null) {
+            Connection known = table.byId(e.handoffId());
+            if (known != null) {
+                if (known.server != null && !known.server.address().equals(s.address())) {
+                    // Handed to another server while this one was away (a rescue): it must not answer too.
+                    session.send(new HandoffAbort(e.handoffId()));
+                    counters.zombiesAborted.increment();
+                }
                 continue;
             }
             Candidate k = candidates.get(e.handoffId());
             if (k != null && k.isOf(s) && k.key.clientIp() == e.clientIpv4() && k.key.clientPort() == e.clientPort()) {
                 candidates.remove(e.handoffId());
                 adopt(k, s);
+            } else if (k == null && handoffs.wasGivenUp(e.handoffId(), s.address())) {
+                // Given up while its server was away (lost with it, or rescued by another server).
+                session.send(new HandoffAbort(e.handoffId()));
+                counters.zombiesAborted.increment();
             } else if (orphans.size() < maxEntries) {
                 orphans.put(new ClientEnd(e.clientIpv4(), e.clientPort(), e.localPort()),
                         new Orphan(e.handoffId(), s.address(), e.localIpv4(), nanoClock.getAsLong() + orphanGraceNanos));
@@ -527,20 +538,34 @@ public final class ConnectionRecovery {
         listing.remove(s.address());
         orphans.values().removeIf(o -> o.server.equals(s.address()));
         int n = 0;
+        List<Connection> rescuable = new ArrayList<>();
         for (Connection c : table.snapshot()) {
             // Committed with its forward rule not confirmed yet: the dead agent's socket is gone too.
             boolean committed = c.state() == ConnectionState.HANDED_OFF || c.state() == ConnectionState.COMMITTED;
             if (committed && c.server != null && c.server.address().equals(s.address())) {
-                ServiceConfig svc = services.byKey(c.key());
-                // Once its rules are gone, make the client speak: its answer gets the reset.
-                handoffs.forgetNow(c).thenRun(() -> engine.execute(() -> provokeAck(svc, c)));
-                n++;
+                if (handoffs.mayRescue(c)) {
+                    rescuable.add(c);
+                } else {
+                    lose(c);
+                    n++;
+                }
             }
         }
-        counters.connectionsLostWithServer.add(n);
         if (n > 0) {
             log.warn("server {}: {} handed-off connections ended with its agent; their rules are removed", s.address(), n);
         }
+        if (!rescuable.isEmpty()) {
+            log.info("server {}: {} connections may not have had an answer yet; reading their reply rules' counts",
+                    s.address(), rescuable.size());
+            handoffs.rescueIfSilent(rescuable, this::lose);
+        }
+    }
+
+    /** A connection that ended with its server: its rules go now, and its client is made to speak (and reset). */
+    private void lose(Connection c) {
+        ServiceConfig svc = services.byKey(c.key());
+        handoffs.forgetNow(c).thenRun(() -> engine.execute(() -> provokeAck(svc, c)));
+        counters.connectionsLostWithServer.increment();
     }
 
     private void provokeAck(ServiceConfig svc, Connection c) {

@@ -55,6 +55,19 @@ public class ConfigLoaderTest {
         assertTrue(error(off.replace("false", "\"no\"")).startsWith("handoff.forwardBeforeCommit: must be true or false"));
     }
 
+    @Test
+    void requestsAreKeptForARescueUnlessTurnedOff() throws Exception {
+        BatonConfig c = ConfigLoader.parse(GOOD, Path.of("/cfg"));
+        assertEquals(10_000, c.rescue().windowMillis());
+        assertEquals(2 << 20, c.rescue().maxBytes());
+        String off = GOOD.replace("\"secretFile\": \"/etc/baton/secret\"",
+                "\"secretFile\": \"/etc/baton/secret\", \"rescueWindowMillis\": 0, \"rescueMaxBytes\": 1000");
+        assertEquals(0, ConfigLoader.parse(off, Path.of("/cfg")).rescue().windowMillis());
+        assertEquals(1000, ConfigLoader.parse(off, Path.of("/cfg")).rescue().maxBytes());
+        assertTrue(error(off.replace("\"rescueWindowMillis\": 0", "\"rescueWindowMillis\": -1"))
+                .startsWith("handoff.rescueWindowMillis: must be a whole number"));
+    }
+
     private static String error(String json) {
         return assertThrows(ConfigException.class, () -> ConfigLoader.parse(json, Path.of("/cfg"))).getMessage();
     }

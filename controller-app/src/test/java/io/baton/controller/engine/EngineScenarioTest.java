@@ -550,6 +550,92 @@ class EngineScenarioTest {
         assertFalse(st.next(HandoffRequest.class).forwardBeforeCommit());
     }
 
+    /** Hands a request to h1 (the first round-robin choice) and commits it there; returns the handoff. */
+    private HandoffRequest committedOnTheFirstServer(AgentInbox h1, String request) throws Exception {
+        handshakeAndRequest(5, request);
+        HandoffRequest first = h1.next(HandoffRequest.class);
+        h1.next(HandoffCommit.class); // the recording switch confirms the reverse rule at once
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(first.handoffId()));
+        await(() -> sb.installed.stream().anyMatch(r -> r.cookie() == Cookies.of(Cookies.Kind.CLIENT_TO_SERVER,
+                first.handoffId())), "the forward rule");
+        return first;
+    }
+
+    private void replyRuleCounts(long id, long packets) {
+        sb.statsTable = () -> List.of(new io.baton.flowrules.api.FlowStatsEntry(
+                Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, id), FlowRuleFactory.PRIORITY_CONNECTION,
+                io.baton.flowrules.api.FlowMatch.any(), packets, packets * 66, 1, 60, 0));
+    }
+
+    /**
+     * Issue 7's stretch: the server of a committed GET dies before sending the client anything (its
+     * reply rule counted no packet, twice): the same request, with the same TCP state, goes to
+     * another server, and the client never notices.
+     */
+    @Test
+    void aGetWhoseServerDiedBeforeSendingAnythingGoesToAnotherServer() throws Exception {
+        start("nat");
+        AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        AgentInbox h2 = agent("10.0.0.12", "00:00:00:00:00:12", 4);
+        String request = "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n";
+        HandoffRequest first = committedOnTheFirstServer(h1, request);
+        replyRuleCounts(first.handoffId(), 0);
+        int removalsBefore = sb.removedByCookie.size();
+        int statsBefore = sb.statsRequests.get();
+        engine.agentGone(sessions.get("10.0.0.11"));
+
+        HandoffRequest again = h2.next(HandoffRequest.class);
+        assertEquals(first.handoffId(), again.handoffId());
+        assertEquals(Ipv4Address.parse("10.0.0.12").toInt(), again.localIpv4(), "to the other server");
+        assertEquals(first.sendSeq(), again.sendSeq(), "the client has seen no byte from the first server");
+        assertEquals(first.recvSeq(), again.recvSeq());
+        assertEquals(request, new String(again.data(), StandardCharsets.US_ASCII), "the same request");
+        assertEquals(2, sb.statsRequests.get() - statsBefore, "the reply rule's count was read twice");
+        assertTrue(sb.removedByCookie.size() > removalsBefore, "the first server's rules went first");
+        assertEquals(Cookies.APP | first.handoffId(), sb.removedByCookie.get(removalsBefore)[0]);
+        h2.next(HandoffCommit.class);
+        engine.agentMessage(sessions.get("10.0.0.12"), new HandoffReady(again.handoffId()));
+        await(() -> sb.installed.stream().anyMatch(r -> r.cookie() == Cookies.of(Cookies.Kind.CLIENT_TO_SERVER,
+                first.handoffId()) && r.actions().contains(FlowAction.setIpv4Dst(Ipv4Address.parse("10.0.0.12")))),
+                "the forward rule to the second server");
+        assertEquals(1L, engine.counters().handoffsRescued.sum());
+        assertEquals(0L, engine.counters().connectionsLostWithServer.sum());
+        Frame last = lastTcpTo(CLIENT_MAC);
+        assertFalse(last != null && last.has(Frame.TCP_RST), "the client was not reset");
+
+        // The first server comes back still holding the connection: it is aborted there.
+        AgentInbox back = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        engine.agentMessage(sessions.get("10.0.0.11"), new io.baton.handoff.protocol.LiveConnections(List.of(
+                new io.baton.handoff.protocol.LiveConnections.Entry(first.handoffId(), CLIENT.toInt(), CLIENT_PORT,
+                        Ipv4Address.parse("10.0.0.11").toInt(), 80)), true));
+        HandoffMessage m;
+        do {
+            m = back.messages.poll(5, TimeUnit.SECONDS);
+            assertNotNull(m, "an abort for the connection it still holds");
+        } while (!(m instanceof HandoffAbort));
+        assertEquals(first.handoffId(), ((HandoffAbort) m).handoffId());
+        assertEquals(1L, engine.counters().zombiesAborted.sum());
+    }
+
+    /** A server that sent anything (one packet is enough), or a request not safe to repeat: the client is reset. */
+    @ParameterizedTest
+    @ValueSource(strings = {"answered", "post"})
+    void aConnectionWhoseServerMayHaveAnsweredIsLostWithIt(String how) throws Exception {
+        start("nat");
+        AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        AgentInbox h2 = agent("10.0.0.12", "00:00:00:00:00:12", 4);
+        String request = how.equals("post")
+                ? "POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n" : "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n";
+        HandoffRequest first = committedOnTheFirstServer(h1, request);
+        replyRuleCounts(first.handoffId(), how.equals("answered") ? 1 : 0);
+        int statsBefore = sb.statsRequests.get();
+        engine.agentGone(sessions.get("10.0.0.11"));
+        await(() -> engine.counters().connectionsLostWithServer.sum() == 1, "the connection lost with its server");
+        assertNull(h2.poll(HandoffRequest.class, 1500), "not handed to another server");
+        assertEquals(0L, engine.counters().handoffsRescued.sum());
+        assertEquals(how.equals("post") ? 0 : 1, sb.statsRequests.get() - statsBefore, "a POST's count is not even read");
+    }
+
     /** The next held install of one connection rule of {@code kind}; other installs are confirmed at once. */
     private CompletableFuture<Void> heldInstallOf(Cookies.Kind kind) throws InterruptedException {
         while (true) {

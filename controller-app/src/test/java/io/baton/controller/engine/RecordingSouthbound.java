@@ -39,6 +39,8 @@ public final class RecordingSouthbound implements Southbound {
     public final List<Meter> meters = Collections.synchronizedList(new ArrayList<>());
     /** What the next flow-stats request gets; null: an empty table at once. */
     public volatile CompletableFuture<List<FlowStatsEntry>> nextStats;
+    /** When set, answers every stats request that {@link #nextStats} does not (a flow table the test describes). */
+    public volatile java.util.function.Supplier<List<FlowStatsEntry>> statsTable;
     public final java.util.concurrent.atomic.AtomicInteger statsRequests = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<SwitchId> switches;
 
@@ -110,6 +112,9 @@ public final class RecordingSouthbound implements Southbound {
         statsRequests.incrementAndGet();
         CompletableFuture<List<FlowStatsEntry>> f = nextStats;
         nextStats = null;
+        if (f == null && statsTable != null) {
+            return CompletableFuture.completedFuture(statsTable.get());
+        }
         return f != null ? f : CompletableFuture.completedFuture(List.of());
     }
 }
