@@ -73,6 +73,13 @@ public final class HandoffCoordinator implements HandoffSink {
     private static final int MAX_HELD_BYTES = 256 * 1024;
     /** Rules stay this long after the agent reports a close, for the last ACKs and FINs in flight. */
     private static final long CLOSE_LINGER_MILLIS = 2000;
+    /**
+     * After the switch confirms the removal of a reused port's lingering rules, the SYN is
+     * answered this much later. OVS confirms a removal (barrier) before its revalidators have
+     * purged the datapath's cached flows of the removed rule; in CI a client's ACK right after
+     * the SYN-ACK still took the old rule's cached flow to the old server, which reset it.
+     */
+    public static final long REUSED_PORT_SETTLE_MILLIS = 20;
     /** Closed connections whose rules may wait out the linger at once; beyond it, the oldest go early. */
     private static final int MAX_LINGERING = 1 << 17;
 
@@ -460,7 +467,9 @@ public final class HandoffCoordinator implements HandoffSink {
             mine.whenComplete((ok, err) -> engine.execute(() -> clearing.remove(key, mine)));
             removal = mine;
         }
-        removal.whenComplete((ok, err) -> engine.execute(() -> frontend.onSegment(svc, sw, inPort, syn)));
+        removal.whenComplete((ok, err) -> scheduler.schedule(
+                () -> engine.execute(() -> frontend.onSegment(svc, sw, inPort, syn)),
+                REUSED_PORT_SETTLE_MILLIS, TimeUnit.MILLISECONDS));
         return true;
     }
 

@@ -11,6 +11,7 @@ import io.baton.controller.config.ConfigLoader;
 import io.baton.controller.flows.Cookies;
 import io.baton.controller.flows.FlowRuleFactory;
 import io.baton.controller.handoff.AgentSession;
+import io.baton.controller.handoff.HandoffCoordinator;
 import io.baton.controller.packet.Frame;
 import io.baton.controller.packet.FrameBuilder;
 import io.baton.controller.packet.TcpOptions;
@@ -460,11 +461,15 @@ class EngineScenarioTest {
         engine.ask(() -> null).get(5, TimeUnit.SECONDS);
         assertEquals(packetsBefore, sb.packets.size(), "no SYN-ACK while the old rules may still be in the switch");
 
+        long confirmed = System.nanoTime();
         removal.getValue().complete(null);
         await(() -> {
             Frame f = lastTcpTo(CLIENT_MAC);
             return f != null && f.has(Frame.TCP_SYN) && f.ack() == 5001;
         }, "the SYN-ACK once they are gone");
+        // Not at once: OVS confirms a removal before its datapath's cached flows are purged.
+        assertTrue(System.nanoTime() - confirmed >= HandoffCoordinator.REUSED_PORT_SETTLE_MILLIS * 1_000_000L,
+                "the switch's flow cache is given time to forget the old rules");
         assertEquals(1L, engine.counters().portsReused.sum());
         assertEquals(1L, engine.connections().get().size(), "the new connection, in its handshake");
     }
