@@ -142,10 +142,9 @@ public final class HandoffCoordinator implements HandoffSink {
         final byte[] data;
         /**
          * The data is one whole request that is safe to repeat: the agent may give it to the web
-         * server at once, before the commit, so the server's work overlaps the switch's.
+         * server at once, before the commit, so the server's work overlaps the switch's (unless
+         * handoff.forwardBeforeCommit is off), and it may be kept for a {@link #rescue}.
          */
-        final boolean forwardBeforeCommit;
-        /** The data is one whole request that is safe to repeat: it may be kept for a rescue. */
         final boolean safeToRepeat;
         final Set<Ipv4Address> tried;
         /** The switch confirmed the server's reverse rule, installed while the agent prepares. */
@@ -158,12 +157,10 @@ public final class HandoffCoordinator implements HandoffSink {
          */
         boolean committedEarly;
 
-        Attempt(HttpRequestHead head, byte[] data, boolean safeToRepeat, boolean forwardBeforeCommit,
-                Set<Ipv4Address> tried) {
+        Attempt(HttpRequestHead head, byte[] data, boolean safeToRepeat, Set<Ipv4Address> tried) {
             this.head = head;
             this.data = data;
             this.safeToRepeat = safeToRepeat;
-            this.forwardBeforeCommit = forwardBeforeCommit;
             this.tried = tried;
         }
     }
@@ -217,7 +214,7 @@ public final class HandoffCoordinator implements HandoffSink {
     public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head, int headLength) {
         byte[] data = c.receivedBytes();
         boolean safe = head.isSafeWithoutBody() && data.length == headLength;
-        dispatch(svc, c, new Attempt(head, data, safe, forwardBeforeCommit && safe, Set.of()));
+        dispatch(svc, c, new Attempt(head, data, safe, Set.of()));
     }
 
     private void dispatch(ServiceConfig svc, Connection c, Attempt attempt) {
@@ -250,7 +247,7 @@ public final class HandoffCoordinator implements HandoffSink {
         inFlight.put(c.id(), c);
         Set<Ipv4Address> tried = new HashSet<>(attempt.tried);
         tried.add(server.address());
-        Attempt next = new Attempt(attempt.head, attempt.data, attempt.safeToRepeat, attempt.forwardBeforeCommit, tried);
+        Attempt next = new Attempt(attempt.head, attempt.data, attempt.safeToRepeat, tried);
         attempts.put(c.id(), next);
         counters.handoffsStarted.increment();
         server.agent().send(request(svc, c, attempt));
@@ -297,7 +294,7 @@ public final class HandoffCoordinator implements HandoffSink {
     /**
      * The server gave the connection back before committing: the client has seen nothing from
      * it, so another server may take the same request (its web server saw it only if it is safe
-     * to repeat, see {@link Attempt#forwardBeforeCommit}); after {@link #MAX_SERVERS_TRIED}, or with
+     * to repeat, see {@link Attempt#safeToRepeat}); after {@link #MAX_SERVERS_TRIED}, or with
      * no other server, the client gets a reset.
      */
     private void retryOrFail(Connection c, String reason) {
@@ -341,7 +338,7 @@ public final class HandoffCoordinator implements HandoffSink {
                 .sack(c.sack).timestamps(c.timestamps)
                 .tsVal(frontend.tsVal(c)).tsEcr(c.tsRecent)
                 .sndWnd(c.clientWindow).rcvWnd(receiveWindow)
-                .forwardBeforeCommit(attempt.forwardBeforeCommit)
+                .forwardBeforeCommit(forwardBeforeCommit && attempt.safeToRepeat)
                 .data(attempt.data)
                 .build();
     }
@@ -590,7 +587,7 @@ public final class HandoffCoordinator implements HandoffSink {
         c.rulesInstalled = false;
         removeRules(c).whenComplete((ok, err) -> engine.execute(() -> {
             if (table.byId(c.id()) == c) {
-                dispatch(svc, c, new Attempt(head.head(), data, true, forwardBeforeCommit, Set.of(dead)));
+                dispatch(svc, c, new Attempt(head.head(), data, true, Set.of(dead)));
             }
         }));
         return true;
