@@ -83,6 +83,11 @@ public final class Agent implements AutoCloseable {
                 }
 
                 @Override
+                public void onSessionLost() {
+                    handoffs.sessionLost();
+                }
+
+                @Override
                 public void onHealthChecks(io.baton.handoff.protocol.HealthChecks checks) {
                     health.configure(checks);
                 }

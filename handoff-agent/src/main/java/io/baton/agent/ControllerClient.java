@@ -59,6 +59,12 @@ final class ControllerClient {
          */
         void onAuthenticated();
 
+        /**
+         * The authenticated session ended: the controller gives up every handoff of that session
+         * it had not seen ready and committed, so the ones not relaying yet must go too.
+         */
+        void onSessionLost();
+
         /** The checks to run now; an empty set when the controller connection is lost. */
         void onHealthChecks(io.baton.handoff.protocol.HealthChecks checks);
     }
@@ -306,6 +312,7 @@ final class ControllerClient {
             }
             if (phase == Phase.AUTHENTICATED) {
                 dispatcher.onHealthChecks(new io.baton.handoff.protocol.HealthChecks(java.util.List.of()));
+                dispatcher.onSessionLost();
                 LOG.warn("lost the controller connection; reconnecting");
             } else if (phase == Phase.AWAIT_WELCOME) {
                 authFailures.incrementAndGet();

@@ -167,6 +167,27 @@ final class HandoffManager {
         ctl.execute(() -> handleAbort(id));
     }
 
+    /**
+     * The controller session ended: it failed (or handed elsewhere) every handoff it had not
+     * committed with a ready in hand, so each one not relaying yet closes silently here, with no
+     * message. Otherwise one whose commit came before the loss, rebuilt after it (an agent paused
+     * meanwhile), would start relaying to a client that was reset long ago.
+     */
+    void sessionLost() {
+        ctl.execute(() -> {
+            int n = 0;
+            for (Handoff h : new ArrayList<>(byId.values())) {
+                if (h.state != State.RELAYING) {
+                    forget(h);
+                    n++;
+                }
+            }
+            if (n > 0) {
+                LOG.info("controller session lost: {} handoffs not relaying yet closed silently", n);
+            }
+        });
+    }
+
     /** Closes everything (agent shutdown): unfinished handoffs silently, relays normally. */
     void shutdown() {
         ctl.execute(() -> {

@@ -294,6 +294,44 @@ class AgentHandoffTest {
         }
     }
 
+    /**
+     * The controller fails every handoff of a lost session that it had not committed with a ready
+     * in hand; one the agent was still preparing must not start relaying once rebuilt (an agent
+     * paused across the loss would otherwise answer a client that was reset meanwhile).
+     */
+    @Test
+    void aHandoffNotRelayingYetEndsSilentlyWithItsControllerSession() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared ready = prepare(wholeRequest());
+             Prepared relaying = prepare(PART1)) {
+            // A commit timeout far beyond the test: only the session's end may close the handoff.
+            Agent agent = agent(controller.port(), upstream.port(), SECRET, "--commit-timeout-ms", "30000");
+            controller.awaitAuthenticated(1, 5000);
+            controller.next(LiveConnections.class, 5000);
+            controller.send(relaying.request(31));
+            controller.next(HandoffReady.class, 5000);
+            controller.send(new HandoffCommit(31));
+            controller.send(ready.request(32).toBuilder().forwardBeforeCommit(true).build());
+            assertEquals(new HandoffReady(32), controller.next(HandoffReady.class, 5000));
+            assertEquals(2, agent.liveConnections());
+
+            controller.kickAgent();
+            await("only the relayed connection left", 5000, () -> agent.liveConnections() == 1);
+            assertEquals(0, socketsWithLocalPort(ready.port()), "the socket not yet committed is gone");
+            controller.awaitAuthenticated(2, 5000);
+            HandoffRequest r = relaying.request(31);
+            assertEquals(new LiveConnections(List.of(new LiveConnections.Entry(31, r.clientIpv4(), r.clientPort(),
+                    r.localIpv4(), r.localPort())), true), controller.next(LiveConnections.class, 5000));
+            controller.send(new HandoffCommit(32)); // a late commit finds nothing to start
+            assertClientSeesNothing(ready.client());
+            assertEquals(1, agent.liveConnections());
+
+            relaying.client().getOutputStream().write(PART2);
+            checkResponse(relaying.client().getInputStream().readAllBytes(), 1000);
+        }
+    }
+
     @Test
     void proxyProtocolHeaderCarriesTheClientAddress() throws Exception {
         try (TinyUpstream upstream = new TinyUpstream(1000);

@@ -580,6 +580,9 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                 }
                 if (servicePorts.contains(f.srcPort()) && isServerSide(f.ipSrc())) {
                     counters.serverToClientPayloadBytes.add(f.payloadLength());
+                    if (handoffs.serverSegment(f)) {
+                        return;
+                    }
                 }
                 break;
             case IPV4_FRAGMENT:

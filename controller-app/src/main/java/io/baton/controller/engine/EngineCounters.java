@@ -31,7 +31,7 @@ public final class EngineCounters {
     public final LongAdder resetsSent = new LongAdder();
     /** Pure ACKs for connections nobody has (their server died), answered with a reset. */
     public final LongAdder strayAcksReset = new LongAdder();
-    /** Clients of a dead server sent an ACK they must answer, so that the answer gets the reset. */
+    /** ACKs sent to clients of a dead server, which they must answer so that the answer gets the reset (up to 3 per client, a second apart, until it answers). */
     public final LongAdder deadServerClientsProbed = new LongAdder();
     public final LongAdder clientResets = new LongAdder();
     /**
@@ -74,6 +74,13 @@ public final class EngineCounters {
     public final LongAdder handoffsRescued = new LongAdder();
     /** Connections a returning agent still held though the controller had given them up: aborted there. */
     public final LongAdder zombiesAborted = new LongAdder();
+    /**
+     * Segments of a live connection from its server that the switch sent up though the reply's
+     * rule was in (a cached datapath flow older than the rule): sent on with the rule's rewrites.
+     */
+    public final LongAdder serverSegmentsSentOn = new LongAdder();
+    /** Segments a server sent into a connection given up while it held it: dropped. */
+    public final LongAdder strayServerSegmentsDropped = new LongAdder();
     /** Handed-off connections that ended with their server's agent (dead, or restarted without them). */
     public final LongAdder connectionsLostWithServer = new LongAdder();
     public final LongAdder liveListsReceived = new LongAdder();

@@ -172,19 +172,22 @@ public final class FlowRuleFactory {
         ServerBinding server = c.server;
         Ipv4Address client = Ipv4Address.of(c.key().clientIp());
         FlowMatch.Builder back = FlowMatch.builder().tcp().ipv4Dst(client).tcpDst(c.key().clientPort())
-                .tcpSrc(service.port());
-        List<FlowAction> backActions = new ArrayList<>(3);
-        if (service.mode() == ServiceMode.NAT) {
-            back.ipv4Src(server.address());
-            backActions.add(FlowAction.setEthSrc(service.virtualMac()));
-            backActions.add(FlowAction.setIpv4Src(service.vip()));
-        } else {
-            back.ipv4Src(service.vip());
-        }
-        backActions.add(FlowAction.output(c.clientSwitchPort()));
+                .tcpSrc(service.port())
+                .ipv4Src(service.mode() == ServiceMode.NAT ? server.address() : service.vip());
         return FlowRule.builder().priority(PRIORITY_CONNECTION)
                 .cookie(Cookies.of(Cookies.Kind.SERVER_TO_CLIENT, c.id()))
-                .match(back.build()).actions(backActions)
+                .match(back.build()).actions(serverToClientActions(service, c))
                 .idleTimeoutSeconds(connectionIdleSeconds).build();
+    }
+
+    /** The rewrites that take a server's packet to its client; also used for one sent up by the switch. */
+    public List<FlowAction> serverToClientActions(ServiceConfig service, Connection c) {
+        List<FlowAction> actions = new ArrayList<>(3);
+        if (service.mode() == ServiceMode.NAT) {
+            actions.add(FlowAction.setEthSrc(service.virtualMac()));
+            actions.add(FlowAction.setIpv4Src(service.vip()));
+        }
+        actions.add(FlowAction.output(c.clientSwitchPort()));
+        return actions;
     }
 }

@@ -74,12 +74,13 @@ public final class HandoffCoordinator implements HandoffSink {
     /** Rules stay this long after the agent reports a close, for the last ACKs and FINs in flight. */
     private static final long CLOSE_LINGER_MILLIS = 2000;
     /**
-     * After the switch confirms the removal of a reused port's lingering rules, the SYN is
-     * answered this much later. OVS confirms a removal (barrier) before its revalidators have
-     * purged the datapath's cached flows of the removed rule; in CI a client's ACK right after
-     * the SYN-ACK still took the old rule's cached flow to the old server, which reset it.
+     * How long after the switch confirms a removal of rules the controller acts as if they were
+     * gone. OVS confirms a removal (barrier) before its revalidators have purged the datapath's
+     * cached flows of the removed rule; in CI a client's ACK right after the SYN-ACK of a reused
+     * port still took the old rule's cached flow to the old server, which reset it, and a dead
+     * server's client answered the ACK that should get it reset into the same kind of flow.
      */
-    public static final long REUSED_PORT_SETTLE_MILLIS = 20;
+    public static final long DATAPATH_SETTLE_MILLIS = 20;
     /** Closed connections whose rules may wait out the linger at once; beyond it, the oldest go early. */
     private static final int MAX_LINGERING = 1 << 17;
 
@@ -107,17 +108,8 @@ public final class HandoffCoordinator implements HandoffSink {
      * agent died must be seen.
      */
     static final long RESCUE_CONFIRM_MILLIS = 1000;
-    /**
-     * Connections forgotten while their server was unreachable (lost with it, or rescued), by id,
-     * with that server: if it comes back still holding one, it is aborted there. The newest
-     * {@link #MAX_GIVEN_UP}.
-     */
-    private final LinkedHashMap<Long, Ipv4Address> givenUp = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Ipv4Address> eldest) {
-            return size() > MAX_GIVEN_UP;
-        }
-    };
+    /** Connections given up while their server may still hold them; see {@link GivenUpConnections}. */
+    private final GivenUpConnections givenUp = new GivenUpConnections(MAX_GIVEN_UP);
     static final int MAX_GIVEN_UP = 4096;
     /**
      * Dispatch to commit; the agent's prepare (dispatch to ready); the forward rule's install
@@ -466,26 +458,30 @@ public final class HandoffCoordinator implements HandoffSink {
         }
         removal.whenComplete((ok, err) -> scheduler.schedule(
                 () -> engine.execute(() -> frontend.onSegment(svc, sw, inPort, syn)),
-                REUSED_PORT_SETTLE_MILLIS, TimeUnit.MILLISECONDS));
+                DATAPATH_SETTLE_MILLIS, TimeUnit.MILLISECONDS));
         return true;
     }
 
     /**
      * A handed-off connection is known to be gone (its server or agent died, or the agent no
      * longer has it): forget it and remove its rules now rather than at idle timeout, so the
-     * client's next packet comes to the controller and gets a reset instead of vanishing.
+     * client's next packet comes to the controller and gets a reset instead of vanishing. The
+     * future completes {@link #DATAPATH_SETTLE_MILLIS} after the switch confirmed the removal.
      */
     public CompletableFuture<Void> forgetNow(Connection c) {
         kept.forget(c.id());
         if (c.server != null) {
-            givenUp.put(c.id(), c.server.address());
+            givenUp.add(c, c.server.address());
         }
         table.remove(c);
         Server s = registry.get(c.server.address());
         if (s != null) {
             registry.connectionEnded(s);
         }
-        return removeRules(c);
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        removeRules(c).whenComplete((ok, err) -> scheduler.schedule(() -> settled.complete(null),
+                DATAPATH_SETTLE_MILLIS, TimeUnit.MILLISECONDS));
+        return settled;
     }
 
     /**
@@ -572,7 +568,7 @@ public final class HandoffCoordinator implements HandoffSink {
             return false;
         }
         Ipv4Address dead = c.server.address();
-        givenUp.put(c.id(), dead);
+        givenUp.add(c, dead);
         Server s = registry.get(dead);
         if (s != null) {
             registry.connectionEnded(s);
@@ -595,7 +591,45 @@ public final class HandoffCoordinator implements HandoffSink {
 
     /** Whether connection {@code id} was given up while {@code server} held it (see {@link #givenUp}). */
     public boolean wasGivenUp(long id, Ipv4Address server) {
-        return server.equals(givenUp.get(id));
+        return givenUp.wasGivenUp(id, server);
+    }
+
+    /**
+     * A segment from a nat server's service port that no connection rule matched came up. The
+     * switch sends such a segment up in two cases, and forwarding it unrewritten (as plain
+     * traffic) would reach the client from the server's own address, which the client answers
+     * with a reset:
+     * <ul>
+     * <li>It belongs to a connection the table holds with that server: its reply rule is in,
+     * but the switch still used a cached datapath flow that predates it (OVS confirms a rule by
+     * barrier before its revalidators have updated the cached flows, and a packet that a dead
+     * connection's server sent shortly before leaves such a flow, wide on the ports). It goes on
+     * to the client with the rule's rewrites.</li>
+     * <li>It belongs to a connection given up while that server held it (a server back from the
+     * dead): dropped, so that the switch learns no plain forwarding toward the client either.</li>
+     * </ul>
+     * Returns false for any other segment (traffic that does not go through a VIP).
+     */
+    public boolean serverSegment(Frame f) {
+        for (ServiceRuntime rt : services.all()) {
+            ServiceConfig svc = rt.config();
+            if (svc.mode() != ServiceMode.NAT || svc.port() != f.srcPort()) {
+                continue;
+            }
+            ConnectionKey key = new ConnectionKey(f.ipDst().toInt(), f.dstPort(), svc.vip().toInt(), svc.port());
+            Connection c = table.get(key);
+            if (c != null && c.server != null && c.server.address().equals(f.ipSrc())) {
+                counters.serverSegmentsSentOn.increment();
+                southbound.sendPacket(c.sw(), PacketOut.of(PacketOut.FROM_CONTROLLER, f.bytes(),
+                        flows.serverToClientActions(svc, c)));
+                return true;
+            }
+            if (givenUp.wasGivenUp(key, f.ipSrc())) {
+                counters.strayServerSegmentsDropped.increment();
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A connection taken back after a restart: it counts toward its server's load again. */
@@ -609,6 +643,8 @@ public final class HandoffCoordinator implements HandoffSink {
     private void fail(ServiceConfig svc, Connection c, String reason) {
         log.warn("{}: handoff failed: {}", c, reason);
         counters.handoffsFailed.increment();
+        // After a commit its agent may relay it yet (it was paused, say): see GivenUpConnections.
+        givenUp.add(c, c.server.address());
         Server s = registry.get(c.server.address());
         if (s != null) {
             registry.handoffFailed(s);

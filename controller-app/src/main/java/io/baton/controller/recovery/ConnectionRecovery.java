@@ -177,12 +177,36 @@ public final class ConnectionRecovery {
     private final Map<Ipv4Address, Set<Long>> listing = new HashMap<>();
     private final Map<SwitchId, ArrayDeque<HeldPacket>> reconciling = new LinkedHashMap<>();
     /**
-     * Clients of a dead server's connections that were sent an ACK to answer, oldest first, with
-     * when: their answer gets a reset even while the table is still being rebuilt after a
-     * restart, since these connections are known to be gone. Bounded by maxEntries.
+     * Clients of a dead server's connections that were sent an ACK to answer, oldest first: their
+     * answer gets a reset even while the table is still being rebuilt after a restart, since these
+     * connections are known to be gone. Bounded by maxEntries.
      */
-    private final LinkedHashMap<ConnectionKey, Long> provoked = new LinkedHashMap<>();
+    private final LinkedHashMap<ConnectionKey, Probe> provoked = new LinkedHashMap<>();
     private static final long PROVOKED_ANSWER_NANOS = 10_000_000_000L;
+    /**
+     * A client that has not answered is sent the ACK again this much later, up to {@link #PROBES}
+     * times in all: one answer lost (or one probe the client's kernel ignored, since Linux
+     * answers an unacceptable segment at most every 500 ms) must not leave it waiting.
+     */
+    private static final long PROBE_AGAIN_NANOS = 1_000_000_000L;
+    private static final int PROBES = 3;
+
+    private static final class Probe {
+        final Connection connection;
+        final MacAddress virtualMac;
+        final MacAddress clientMac;
+        final long firstNanos;
+        long lastNanos;
+        int sent = 1;
+
+        Probe(Connection connection, MacAddress virtualMac, MacAddress clientMac, long nowNanos) {
+            this.connection = connection;
+            this.virtualMac = virtualMac;
+            this.clientMac = clientMac;
+            this.firstNanos = nowNanos;
+            this.lastNanos = nowNanos;
+        }
+    }
     private long servingAfterNanos = -1;
     private long rebuiltAfterNanos = -1;
 
@@ -455,8 +479,8 @@ public final class ConnectionRecovery {
             if (known != null) {
                 if (known.server != null && !known.server.address().equals(s.address())) {
                     // Handed to another server while this one was away (a rescue): it must not answer too.
-                    session.send(new HandoffAbort(e.handoffId()));
                     counters.zombiesAborted.increment();
+                    session.send(new HandoffAbort(e.handoffId()));
                 }
                 continue;
             }
@@ -466,8 +490,8 @@ public final class ConnectionRecovery {
                 adopt(k, s);
             } else if (k == null && handoffs.wasGivenUp(e.handoffId(), s.address())) {
                 // Given up while its server was away (lost with it, or rescued by another server).
-                session.send(new HandoffAbort(e.handoffId()));
                 counters.zombiesAborted.increment();
+                session.send(new HandoffAbort(e.handoffId()));
             } else if (orphans.size() < maxEntries) {
                 orphans.put(new ClientEnd(e.clientIpv4(), e.clientPort(), e.localPort()),
                         new Orphan(e.handoffId(), s.address(), e.localIpv4(), nanoClock.getAsLong() + orphanGraceNanos));
@@ -576,7 +600,7 @@ public final class ConnectionRecovery {
             if (provoked.size() >= maxEntries) {
                 provoked.remove(provoked.keySet().iterator().next());
             }
-            provoked.put(c.key(), nanoClock.getAsLong());
+            provoked.put(c.key(), new Probe(c, svc.virtualMac(), mac, nanoClock.getAsLong()));
             sender.provokeAck(c, svc.virtualMac(), mac);
         }
     }
@@ -586,8 +610,8 @@ public final class ConnectionRecovery {
      * can be taken back any more, or when it answers the ACK sent to a dead server's client.
      */
     public boolean resetsStrayAck(ConnectionKey key) {
-        Long at = provoked.remove(key);
-        return settled() || (at != null && nanoClock.getAsLong() - at < PROVOKED_ANSWER_NANOS);
+        Probe p = provoked.remove(key);
+        return settled() || (p != null && nanoClock.getAsLong() - p.firstNanos < PROVOKED_ANSWER_NANOS);
     }
 
     /** True while some server relays a connection that no rule or table entry accounts for. */
@@ -651,7 +675,15 @@ public final class ConnectionRecovery {
             removeRules(k.sw, k.id, "no server claimed it in time");
         }
         orphans.values().removeIf(o -> now - o.deadlineNanos >= 0);
-        provoked.values().removeIf(at -> now - at >= PROVOKED_ANSWER_NANOS);
+        provoked.values().removeIf(p -> now - p.firstNanos >= PROVOKED_ANSWER_NANOS);
+        for (Probe p : provoked.values()) {
+            if (p.sent < PROBES && now - p.lastNanos >= PROBE_AGAIN_NANOS) {
+                p.sent++;
+                p.lastNanos = now;
+                counters.deadServerClientsProbed.increment();
+                sender.provokeAck(p.connection, p.virtualMac, p.clientMac);
+            }
+        }
         checkRebuilt();
     }
 

@@ -302,10 +302,14 @@ class ConnectionRecoveryTest {
         await(() -> sb.packets.stream().map(p -> Frame.parse(p.frame()))
                 .anyMatch(f -> f.kind() == Frame.Kind.TCP && f.flags() == Frame.TCP_ACK && f.dstPort() == 40001
                         && f.ethDst().equals(CLIENT_MAC) && f.ipSrc().equals(VIP)), "an ACK from the VIP to the client");
+        // No answer (lost, or ignored by the client's kernel): the ACK goes again a second later.
+        await(() -> engine.counters().deadServerClientsProbed.sum() == 2, "the client probed again");
         // Its client, downloading, only sends ACKs: the first one that reaches the controller gets
         // a reset, so the client learns now rather than at its own timeout.
         engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(40001, Frame.TCP_ACK, null));
         await(() -> engine.counters().strayAcksReset.sum() == 1, "a reset for the stray ACK");
+        Thread.sleep(1300);
+        assertEquals(2L, engine.counters().deadServerClientsProbed.sum(), "an answered client is not probed again");
         await(() -> sb.packets.stream().map(p -> Frame.parse(p.frame()))
                 .anyMatch(f -> f.kind() == Frame.Kind.TCP && f.has(Frame.TCP_RST) && f.dstPort() == 40001
                         && f.seq() == 7000), "RST with the sequence number the client expects");

@@ -468,7 +468,7 @@ class EngineScenarioTest {
             return f != null && f.has(Frame.TCP_SYN) && f.ack() == 5001;
         }, "the SYN-ACK once they are gone");
         // Not at once: OVS confirms a removal before its datapath's cached flows are purged.
-        assertTrue(System.nanoTime() - confirmed >= HandoffCoordinator.REUSED_PORT_SETTLE_MILLIS * 1_000_000L,
+        assertTrue(System.nanoTime() - confirmed >= HandoffCoordinator.DATAPATH_SETTLE_MILLIS * 1_000_000L,
                 "the switch's flow cache is given time to forget the old rules");
         assertEquals(1L, engine.counters().portsReused.sum());
         assertEquals(1L, engine.connections().get().size(), "the new connection, in its handshake");
@@ -639,6 +639,85 @@ class EngineScenarioTest {
         assertNull(h2.poll(HandoffRequest.class, 1500), "not handed to another server");
         assertEquals(0L, engine.counters().handoffsRescued.sum());
         assertEquals(how.equals("post") ? 0 : 1, sb.statsRequests.get() - statsBefore, "a POST's count is not even read");
+    }
+
+    private static final MacAddress H1_MAC = MacAddress.parse("00:00:00:00:00:11");
+    private static final Ipv4Address H1 = Ipv4Address.parse("10.0.0.11");
+
+    /** A segment from h1's port 80 to the client, as h1's kernel sends it in nat mode (from its own address). */
+    private static byte[] fromH1(int clientPort, HandoffRequest r, String data) {
+        return FrameBuilder.tcp(H1_MAC, CLIENT_MAC, H1, CLIENT, 80, clientPort, r.sendSeq(), r.recvSeq(),
+                Frame.TCP_ACK | Frame.TCP_PSH, 502, TcpOptions.NONE, data.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private List<PacketOut> packetsSentSince(int index) {
+        synchronized (sb.packets) {
+            return List.copyOf(sb.packets.subList(index, sb.packets.size()));
+        }
+    }
+
+    /**
+     * OVS confirms a reply rule by barrier before its cached datapath flows know the rule; a reply
+     * that such a flow sent up (a flow left wide on the ports by an earlier packet that no rule
+     * matched) goes on to the client with the rule's rewrites, not as plain traffic from the
+     * server's own address, which the client would reset.
+     */
+    @Test
+    void aReplySegmentTheSwitchSendsUpGoesOnToTheClientRewritten() throws Exception {
+        start("nat");
+        AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        HandoffRequest first = committedOnTheFirstServer(h1, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        int before = sb.packets.size();
+        byte[] reply = fromH1(CLIENT_PORT, first, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        engine.packetIn(SW, 3, reply);
+        await(() -> engine.counters().serverSegmentsSentOn.sum() == 1, "the reply sent on");
+        List<PacketOut> out = packetsSentSince(before);
+        assertEquals(1, out.size(), out.toString());
+        assertEquals(List.of(FlowAction.setEthSrc(VMAC), FlowAction.setIpv4Src(VIP), FlowAction.output(CLIENT_SWITCH_PORT)),
+                out.get(0).actions());
+        assertTrue(java.util.Arrays.equals(reply, out.get(0).frame()), "the segment itself");
+        assertFalse(sb.installed.stream().anyMatch(r -> Cookies.kind(r.cookie()) == Cookies.Kind.L2
+                && r.match().ethDst().equals(Optional.of(CLIENT_MAC))), "no plain forwarding toward the client learnt");
+    }
+
+    /**
+     * A server back from the dead still sends into a connection the controller gave up while it
+     * held it: the segment is dropped, neither forwarded unrewritten nor learnt from; other traffic
+     * from the same server's port 80 (not through a VIP) is still forwarded as usual.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lost with its server", "failed after the commit went out"})
+    void aSegmentFromAServerIntoAConnectionGivenUpWhileItHeldItIsDropped(String how) throws Exception {
+        start("nat");
+        AgentInbox h1 = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        agent("10.0.0.12", "00:00:00:00:00:12", 4);
+        HandoffRequest first;
+        if (how.startsWith("lost")) {
+            first = committedOnTheFirstServer(h1, "POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+            engine.agentGone(sessions.get("10.0.0.11"));
+            await(() -> engine.counters().connectionsLostWithServer.sum() == 1, "the connection lost with its server");
+        } else {
+            // The agent had the commit (sent with the reverse rule's confirmation) but never said ready.
+            handshakeAndRequest(5, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            first = h1.next(HandoffRequest.class);
+            h1.next(HandoffCommit.class);
+            engine.agentGone(sessions.get("10.0.0.11"));
+            await(() -> engine.counters().handoffsFailed.sum() == 1, "the handoff failed");
+        }
+        Thread.sleep(100); // the client is reset or probed once the rules are gone
+        int before = sb.packets.size();
+        int rulesBefore = sb.installed.size();
+        engine.packetIn(SW, 3, fromH1(CLIENT_PORT, first, "HTTP/1.1 200 OK\r\n\r\n"));
+        await(() -> engine.counters().strayServerSegmentsDropped.sum() == 1, "the stray segment dropped");
+        byte[] plain = fromH1(CLIENT_PORT + 1, first, "HTTP/1.1 200 OK\r\n\r\n");
+        engine.packetIn(SW, 3, plain);
+        await(() -> packetsSentSince(before).stream().anyMatch(p -> java.util.Arrays.equals(plain, p.frame())),
+                "plain traffic forwarded");
+        assertEquals(1, packetsSentSince(before).size(), "only the plain segment went anywhere: " + packetsSentSince(before));
+        assertEquals(1L, engine.counters().strayServerSegmentsDropped.sum());
+        assertEquals(0L, engine.counters().serverSegmentsSentOn.sum());
+        assertTrue(sb.installed.subList(rulesBefore, sb.installed.size()).stream()
+                .allMatch(r -> Cookies.kind(r.cookie()) == Cookies.Kind.L2), "no connection rule for either");
     }
 
     /** The next held install of one connection rule of {@code kind}; other installs are confirmed at once. */
