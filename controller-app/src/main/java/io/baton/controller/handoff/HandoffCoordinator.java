@@ -157,9 +157,8 @@ public final class HandoffCoordinator implements HandoffSink {
         }
     }
     private TcpFrontend frontend;
-    private final DelayedRuleRemovals<Connection> lingering;
-    /** The connections of {@link #lingering} by key, for a client that reuses the port at once. */
-    private final LingeringIndex lingeringByKey = new LingeringIndex();
+    /** Closed connections' rules until the linger ends, also by key for a client that reuses its port at once. */
+    private final LingeringRules lingering;
     /** Lingering rules removed early for a new SYN on their key, until the switch confirms it. */
     private final Map<ConnectionKey, CompletableFuture<Void>> clearing = new HashMap<>();
 
@@ -182,7 +181,7 @@ public final class HandoffCoordinator implements HandoffSink {
         this.receiveWindow = receiveWindow;
         this.forwardBeforeCommit = forwardBeforeCommit;
         this.kept = new KeptRequests(rescue.windowMillis(), rescue.maxBytes());
-        this.lingering = new DelayedRuleRemovals<>(scheduler, CLOSE_LINGER_MILLIS, MAX_LINGERING, this::removeRulesOf);
+        this.lingering = new LingeringRules(scheduler, nanoClock, CLOSE_LINGER_MILLIS, MAX_LINGERING, this::removeRulesOf);
     }
 
     /** The front end and the coordinator call each other; the engine wires them once. */
@@ -434,8 +433,7 @@ public final class HandoffCoordinator implements HandoffSink {
             registry.connectionEnded(s);
         }
         counters.connectionsClosed.increment();
-        lingering.add(c);
-        lingeringByKey.put(c);
+        lingering.add(c.sw(), c.id(), c.key());
     }
 
     @Override
@@ -446,12 +444,12 @@ public final class HandoffCoordinator implements HandoffSink {
             removal = null; // gone; a connection closed since may linger with the same key
         }
         if (removal == null) {
-            Connection old = lingeringByKey.remove(key);
+            LingeringRules.Taken old = lingering.take(key);
             if (old == null) {
                 return false;
             }
             counters.portsReused.increment();
-            CompletableFuture<Void> mine = removeRules(old);
+            CompletableFuture<Void> mine = removeRules(old.sw, old.connectionId);
             clearing.put(key, mine);
             mine.whenComplete((ok, err) -> engine.execute(() -> clearing.remove(key, mine)));
             removal = mine;
@@ -757,27 +755,32 @@ public final class HandoffCoordinator implements HandoffSink {
         return inFlight.size();
     }
 
-    /** Completes (normally, even on failure) once the switch answered. */
-    /** Closed connections' rules, one batch (one barrier) per switch. */
-    private void removeRulesOf(List<Connection> closed) {
-        Map<SwitchId, List<Long>> bySwitch = new HashMap<>();
-        for (Connection c : closed) {
-            lingeringByKey.remove(c);
-            bySwitch.computeIfAbsent(c.sw(), k -> new ArrayList<>()).add(Cookies.APP | c.id());
-        }
-        bySwitch.forEach((sw, cookies) -> southbound.removeRulesByCookies(sw, cookies, Cookies.CONNECTION_MASK)
-                .exceptionally(e -> {
-                    log.debug("switch {}: removing the rules of {} closed connections failed: {}", sw, cookies.size(),
-                            e.getMessage());
-                    return null;
-                }));
+    /** Closed connections' rules (connection ids per switch), one batch (one barrier) per switch. */
+    private void removeRulesOf(Map<SwitchId, List<Long>> closed) {
+        closed.forEach((sw, ids) -> {
+            List<Long> cookies = new ArrayList<>(ids.size());
+            for (long id : ids) {
+                cookies.add(Cookies.APP | id);
+            }
+            southbound.removeRulesByCookies(sw, cookies, Cookies.CONNECTION_MASK).exceptionally(e -> {
+                log.debug("switch {}: removing the rules of {} closed connections failed: {}", sw, cookies.size(),
+                        e.getMessage());
+                return null;
+            });
+        });
     }
 
+    /** Completes (normally, even on failure) once the switch answered. */
     private CompletableFuture<Void> removeRules(Connection c) {
+        return removeRules(c.sw(), c.id());
+    }
+
+    private CompletableFuture<Void> removeRules(SwitchId sw, long connectionId) {
         // Both rules of a connection share its id; the mask ignores the kind bits.
-        return southbound.removeRulesByCookie(c.sw(), Cookies.APP | c.id(), Cookies.CONNECTION_MASK)
+        return southbound.removeRulesByCookie(sw, Cookies.APP | connectionId, Cookies.CONNECTION_MASK)
                 .exceptionally(e -> {
-                    log.debug("{}: removing rules failed: {}", c, e.getMessage());
+                    log.debug("switch {}: removing the rules of connection {} failed: {}", sw, connectionId,
+                            e.getMessage());
                     return null;
                 });
     }

@@ -651,9 +651,8 @@ class EngineScenarioTest {
     }
 
     private List<PacketOut> packetsSentSince(int index) {
-        synchronized (sb.packets) {
-            return List.copyOf(sb.packets.subList(index, sb.packets.size()));
-        }
+        List<PacketOut> all = List.copyOf(sb.packets);
+        return all.subList(index, all.size());
     }
 
     /**
@@ -716,7 +715,8 @@ class EngineScenarioTest {
         assertEquals(1, packetsSentSince(before).size(), "only the plain segment went anywhere: " + packetsSentSince(before));
         assertEquals(1L, engine.counters().strayServerSegmentsDropped.sum());
         assertEquals(0L, engine.counters().serverSegmentsSentOn.sum());
-        assertTrue(sb.installed.subList(rulesBefore, sb.installed.size()).stream()
+        List<FlowRule> installed = List.copyOf(sb.installed);
+        assertTrue(installed.subList(rulesBefore, installed.size()).stream()
                 .allMatch(r -> Cookies.kind(r.cookie()) == Cookies.Kind.L2), "no connection rule for either");
     }
 

@@ -22,9 +22,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RecordingSouthbound implements Southbound {
     public final List<SouthboundListener> listeners = new CopyOnWriteArrayList<>();
-    public final List<PacketOut> packets = Collections.synchronizedList(new ArrayList<>());
-    public final List<FlowRule> installed = Collections.synchronizedList(new ArrayList<>());
-    public final List<long[]> removedByCookie = Collections.synchronizedList(new ArrayList<>());
+    // Copy-on-write: tests stream over these while the engine thread adds to them.
+    public final List<PacketOut> packets = new CopyOnWriteArrayList<>();
+    public final List<FlowRule> installed = new CopyOnWriteArrayList<>();
+    public final List<long[]> removedByCookie = new CopyOnWriteArrayList<>();
     public volatile boolean refuseRules;
     /** When set, installs are recorded and answered only as the test completes each of these, in order. */
     public volatile boolean holdRules;
