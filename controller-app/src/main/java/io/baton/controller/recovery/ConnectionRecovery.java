@@ -675,7 +675,9 @@ public final class ConnectionRecovery {
             removeRules(k.sw, k.id, "no server claimed it in time");
         }
         orphans.values().removeIf(o -> now - o.deadlineNanos >= 0);
-        provoked.values().removeIf(p -> now - p.firstNanos >= PROVOKED_ANSWER_NANOS);
+        // A client that reused the port meanwhile has a new connection under the same key: leave it be.
+        provoked.values().removeIf(p -> now - p.firstNanos >= PROVOKED_ANSWER_NANOS
+                || table.get(p.connection.key()) != null);
         for (Probe p : provoked.values()) {
             if (p.sent < PROBES && now - p.lastNanos >= PROBE_AGAIN_NANOS) {
                 p.sent++;
