@@ -150,14 +150,14 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                 firstConnectionId(System.currentTimeMillis()));
         this.registry = new ServerRegistry(config.services(), config.riseHeartbeats());
         this.flows = new FlowRuleFactory(config.flowIdleTimeoutSeconds(), config.packetInLimits());
-        this.l2 = new L2Forwarder(southbound, hosts, flows, counters, Map.of());
+        this.l2 = new L2Forwarder(southbound, hosts, flows, counters, Map.of(), engine, clock);
         indexVips(config.services());
         SecureRandom rnd = new SecureRandom();
         if (cookieSecret == null) {
             cookieSecret = new byte[32];
             rnd.nextBytes(cookieSecret);
         }
-        this.handoffs = new HandoffCoordinator(services, table, registry, hosts, southbound, flows, counters,
+        this.handoffs = new HandoffCoordinator(services, table, registry, hosts, southbound, flows, l2, counters,
                 engine, loop, clock, config.handoffTimeoutMillis(), config.frontend().receiveWindow(),
                 config.forwardBeforeCommit(), config.rescue());
         this.frontend = new TcpFrontend(config.frontend(), table, new SynCookies(cookieSecret),

@@ -50,6 +50,11 @@ public final class EngineCounters {
     public final LongAdder handoffsFailed = new LongAdder();
     /** Handoffs a server gave back before committing, sent to another server. */
     public final LongAdder handoffsRedispatched = new LongAdder();
+    /**
+     * Handoffs (dsr) whose commit went with the request, since the switch had confirmed the rule
+     * toward the client put in at its SYN: the server did not wait for its reply rule.
+     */
+    public final LongAdder commitsWithRequest = new LongAdder();
     public final LongAdder connectionsClosed = new LongAdder();
     public final LongAdder rulesReinstated = new LongAdder();
     /** Switches that would not take the packet-in meters (their packet-ins are not rate-limited). */

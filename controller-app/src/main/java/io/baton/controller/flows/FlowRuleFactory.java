@@ -30,7 +30,7 @@ public final class FlowRuleFactory {
     public static final int PRIORITY_VIP_INTERCEPT = 100;
     public static final int PRIORITY_CONNECTION = 200;
     public static final int PRIORITY_VIP_SYN = 300;
-    private static final int L2_IDLE_SECONDS = 300;
+    public static final int L2_IDLE_SECONDS = 300;
     /** Meter ids: one per kind of packet-in (see {@link PacketInLimits}). */
     public static final long METER_SYN = 1;
     public static final long METER_VIP = 2;

@@ -16,6 +16,12 @@ public interface HandoffSink {
      */
     void requestReady(ServiceConfig service, Connection c, HttpRequestHead head, int headLength);
 
+    /**
+     * A SYN was taken into the half-open table; its SYN-ACK goes right after this returns, on the
+     * same switch connection. Not called for a SYN answered with a stateless cookie.
+     */
+    void synAccepted(ServiceConfig service, Connection c);
+
     /** A client segment for a connection that is being or has been handed off. */
     void segmentAfterDispatch(ServiceConfig service, Connection c, Frame frame);
 

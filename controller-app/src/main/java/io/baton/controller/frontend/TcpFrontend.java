@@ -175,6 +175,7 @@ public final class TcpFrontend {
         c.tsRecent = offered.tsVal();
         c.clientWindow = f.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
         c.headDecoder = new HttpHeadDecoder(limits);
+        sink.synAccepted(svc, c);
         sendSynAck(svc, c);
     }
 

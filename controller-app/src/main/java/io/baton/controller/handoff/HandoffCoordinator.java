@@ -15,6 +15,7 @@ import io.baton.controller.flows.Cookies;
 import io.baton.controller.flows.FlowRuleFactory;
 import io.baton.controller.frontend.HandoffSink;
 import io.baton.controller.frontend.TcpFrontend;
+import io.baton.controller.l2.L2Forwarder;
 import io.baton.controller.packet.Frame;
 import io.baton.controller.pool.Server;
 import io.baton.controller.pool.ServerRegistry;
@@ -90,6 +91,8 @@ public final class HandoffCoordinator implements HandoffSink {
     private final HostTable hosts;
     private final Southbound southbound;
     private final FlowRuleFactory flows;
+    /** Rules toward dsr clients, put in at their SYN (see {@link #synAccepted}). */
+    private final L2Forwarder l2;
     private final EngineCounters counters;
     private final Executor engine;
     /** Runs delayed work on the engine thread itself. */
@@ -163,8 +166,8 @@ public final class HandoffCoordinator implements HandoffSink {
     private final Map<ConnectionKey, CompletableFuture<Void>> clearing = new HashMap<>();
 
     public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
-                              HostTable hosts, Southbound southbound, FlowRuleFactory flows, EngineCounters counters,
-                              Executor engine, ScheduledExecutorService scheduler, LongSupplier nanoClock,
+                              HostTable hosts, Southbound southbound, FlowRuleFactory flows, L2Forwarder l2,
+                              EngineCounters counters, Executor engine, ScheduledExecutorService scheduler, LongSupplier nanoClock,
                               long handoffTimeoutMillis, int receiveWindow, boolean forwardBeforeCommit,
                               RescueSettings rescue) {
         this.services = services;
@@ -173,6 +176,7 @@ public final class HandoffCoordinator implements HandoffSink {
         this.hosts = hosts;
         this.southbound = southbound;
         this.flows = flows;
+        this.l2 = l2;
         this.counters = counters;
         this.engine = engine;
         this.scheduler = scheduler;
@@ -199,6 +203,18 @@ public final class HandoffCoordinator implements HandoffSink {
 
     public HandoffLatency rulesLatency() {
         return rulesLatency;
+    }
+
+    /**
+     * In dsr a server answers from the VIP, so its replies need no rewrite, only a way to the
+     * client: the rule toward the client's MAC goes in now, a client round trip before its
+     * request, so that the commit can go with the handoff request (see {@link #dispatch}).
+     */
+    @Override
+    public void synAccepted(ServiceConfig svc, Connection c) {
+        if (svc.mode() == ServiceMode.DSR) {
+            l2.routeToClient(c.sw(), c.clientMac(), c.clientSwitchPort());
+        }
     }
 
     @Override
@@ -242,6 +258,15 @@ public final class HandoffCoordinator implements HandoffSink {
         attempts.put(c.id(), next);
         counters.handoffsStarted.increment();
         server.agent().send(request(svc, c, attempt));
+        if (svc.mode() == ServiceMode.DSR && l2.routeConfirmed(c.sw(), c.clientMac(), c.clientSwitchPort())) {
+            // The switch already carries this server's replies to the client (they leave from the
+            // VIP, unrewritten): the server may speak as soon as its socket is rebuilt, without
+            // waiting for the reply rule below, which then only pins the client's port.
+            next.reverseRuleIn = true;
+            next.committedEarly = true;
+            server.agent().send(new HandoffCommit(c.id()));
+            counters.commitsWithRequest.increment();
+        }
         // The reply's rule goes in while the agent prepares: it matches nothing before the server's
         // socket exists, and waiting for it after the agent's answer cost a switch round trip.
         southbound.installRules(c.sw(), List.of(flows.reverseRule(svc, c)))
@@ -270,7 +295,7 @@ public final class HandoffCoordinator implements HandoffSink {
         // The server may speak now: the agent commits once its socket is rebuilt, without waiting
         // for a commit sent after its ready (a round trip to it, about half a millisecond here).
         Server s = registry.get(c.server.address());
-        if (s != null && s.agent() != null) {
+        if (!a.committedEarly && s != null && s.agent() != null) {
             s.agent().send(new HandoffCommit(c.id()));
             a.committedEarly = true;
         }

@@ -332,6 +332,70 @@ class EngineScenarioTest {
     }
 
     /**
+     * In dsr the rule toward the client goes in at its SYN, before the SYN-ACK. Once the switch
+     * confirmed it, the server's replies (from the VIP, unrewritten) reach the client without a
+     * connection rule, so the commit goes with the handoff request and does not wait for the
+     * reply rule; the forward rule and held segments still wait for the agent's ready.
+     */
+    @Test
+    void inDsrTheCommitGoesWithTheRequestOnceTheRuleTowardTheClientIsConfirmed() throws Exception {
+        start("dsr");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        sb.holdRules = true;
+        int isn = 70;
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, isn, 0, TcpOptions.NONE, null));
+        await(() -> lastTcpTo(CLIENT_MAC) != null, "SYN-ACK");
+        FlowRule toClient = sb.installed.stream().filter(r -> Cookies.kind(r.cookie()) == Cookies.Kind.L2
+                && r.match().ethDst().equals(Optional.of(CLIENT_MAC))).findFirst().orElseThrow(
+                () -> new AssertionError("a rule toward the client, sent before its SYN-ACK"));
+        assertEquals(List.of(FlowAction.output(CLIENT_SWITCH_PORT)), toClient.actions());
+        completeHeldInstall(toClient);
+        int serverIsn = lastTcpTo(CLIENT_MAC).seq();
+        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK | Frame.TCP_PSH, isn + 1, serverIsn + 1,
+                TcpOptions.NONE, get));
+
+        HandoffRequest req = st.next(HandoffRequest.class);
+        assertEquals(req.handoffId(), st.next(HandoffCommit.class).handoffId(),
+                "the commit right behind the request, the reply rule still unconfirmed");
+        heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT); // still sent, as a pin; left unconfirmed
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(), installedWith(req.handoffId(), Cookies.Kind.CLIENT_TO_SERVER),
+                "no forward rule before the server's socket exists");
+
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER).complete(null);
+        await(() -> engine.counters().handoffsOk.sum() == 1, "the handoff counted at the ready");
+        assertNull(st.poll(HandoffCommit.class, 200), "one commit only");
+        assertEquals(1L, engine.counters().commitsWithRequest.sum());
+    }
+
+    /** Until the switch confirms the rule toward a dsr client, the commit waits for the reply rule, as in nat. */
+    @Test
+    void inDsrTheCommitWaitsForTheReplyRuleWhileTheRuleTowardTheClientIsUnconfirmed() throws Exception {
+        start("dsr");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        sb.holdRules = true;
+        int isn = 80;
+        handshakeAndRequest(isn, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        HandoffRequest req = st.next(HandoffRequest.class);
+        assertNull(st.poll(HandoffCommit.class, 200), "no commit: nothing carries the server's replies yet");
+        CompletableFuture<Void> reverse = heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT); // confirms the L2 rule too
+        assertNull(st.poll(HandoffCommit.class, 200), "a rule confirmed after the dispatch changes nothing");
+        reverse.complete(null);
+        assertEquals(req.handoffId(), st.next(HandoffCommit.class).handoffId(), "the commit at the reply rule's confirmation");
+        assertEquals(0L, engine.counters().commitsWithRequest.sum());
+    }
+
+    /** Completes the held install of exactly {@code rule}, leaving the others held. */
+    private void completeHeldInstall(FlowRule rule) {
+        java.util.Map.Entry<List<FlowRule>, CompletableFuture<Void>> e = sb.heldInstalls.stream()
+                .filter(x -> x.getKey().contains(rule)).findFirst().orElseThrow(() -> new AssertionError("held: " + rule));
+        sb.heldInstalls.remove(e);
+        e.getValue().complete(null);
+    }
+
+    /**
      * A drop after an early commit still goes to another server (an agent drops only what it never
      * relayed); an agent gone after an early commit may have relayed, so its client gets a reset.
      */
