@@ -18,6 +18,12 @@ public final class Server {
     int activeConnections;
     long handoffsOk;
     long handoffsFailed;
+    /**
+     * The view last built of this server and the member entry it was built for: a pool's view is
+     * built for every request, and most of its members have not changed since the last one.
+     */
+    io.baton.dispatcher.pool.ServerView lastView;
+    io.baton.controller.config.MemberConfig lastViewMember;
 
     Server(Ipv4Address address) {
         this.address = address;

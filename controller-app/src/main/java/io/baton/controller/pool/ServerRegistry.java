@@ -165,13 +165,24 @@ public final class ServerRegistry {
                 }
             }
         }
-        return PoolView.of(pool, views, nowMillis);
+        return PoolView.ofDistinct(pool, views, nowMillis); // members and joiners have distinct addresses
     }
 
+    /** The server's view, the one built last if nothing in it changed since (views are immutable). */
     private static ServerView view(Server s, MemberConfig m, Health health) {
-        return ServerView.builder().name(s.name()).weight(m.weight()).state(state(m.state(), health))
+        ServerState state = state(m.state(), health);
+        ServerView last = s.lastView;
+        if (last != null && last.state() == state && last.activeConnections() == s.activeConnections
+                && last.upSinceMillis() == s.upSinceMillis()
+                && (s.lastViewMember == m || m.equals(s.lastViewMember))) {
+            return last;
+        }
+        ServerView v = ServerView.builder().name(s.name()).weight(m.weight()).state(state)
                 .maxConnections(m.maxConnections()).tags(m.tags())
                 .activeConnections(s.activeConnections).upSinceMillis(s.upSinceMillis()).build();
+        s.lastView = v;
+        s.lastViewMember = m;
+        return v;
     }
 
     /** Why a server may or may not take connections, apart from what the operator said. */

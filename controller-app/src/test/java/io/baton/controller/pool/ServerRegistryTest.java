@@ -107,4 +107,31 @@ class ServerRegistryTest {
         assertFalse(r.view("web", "static", 0, s -> true).servers().stream().anyMatch(s -> s.name().equals("10.0.0.21")),
                 "a label member leaves with its agent");
     }
+
+    /** A pool's view is built per request: a server's part is built again only when it changed. */
+    @Test
+    void aViewReusesWhatDidNotChangeAndShowsWhatDid() throws Exception {
+        ServerRegistry r = new ServerRegistry(services(CONFIG), 0);
+        AgentSession a = agent("10.0.0.11", "");
+        r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
+        Server s = r.get(a.serverAddress());
+        PoolView first = r.view("web", "static", 0, x -> true);
+        PoolView second = r.view("web", "static", 0, x -> true);
+        org.junit.jupiter.api.Assertions.assertSame(server(first, "10.0.0.11"), server(second, "10.0.0.11"));
+
+        r.handoffSucceeded(s);
+        assertEquals(1, server(r.view("web", "static", 0, x -> true), "10.0.0.11").activeConnections());
+        assertEquals(0, server(first, "10.0.0.11").activeConnections(), "an earlier view is a snapshot");
+        r.connectionEnded(s);
+        assertEquals(0, server(r.view("web", "static", 0, x -> true), "10.0.0.11").activeConnections());
+        assertEquals(ServerState.DOWN, server(r.view("web", "static", 0, x -> false), "10.0.0.11").state(),
+                "unreachable now");
+        assertEquals(ServerState.ACTIVE, state(r, "10.0.0.11"));
+        r.update(services(CONFIG.replace("{\"address\": \"10.0.0.12\", \"weight\": 4}", "{\"address\": \"10.0.0.12\", \"weight\": 4}")
+                .replace("\"10.0.0.11\",", "{\"address\": \"10.0.0.11\", \"weight\": 9},")));
+        assertEquals(9, server(r.view("web", "static", 0, x -> true), "10.0.0.11").weight(), "a new member entry");
+        r.agentDown(a);
+        r.agentUp(a.serverAddress(), a, a.serverMac(), 77);
+        assertEquals(77, server(r.view("web", "static", 0, x -> true), "10.0.0.11").upSinceMillis());
+    }
 }

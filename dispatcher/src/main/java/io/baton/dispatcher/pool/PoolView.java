@@ -16,20 +16,27 @@ import java.util.Optional;
 public final class PoolView {
     private final String name;
     private final List<ServerView> servers;
-    private final Map<String, ServerView> byName;
     private final long nowMillis;
+    /** Built at the first look-up by name: most policies never make one. */
+    private Index byName;
+
+    /** Final, so that another thread that sees the index sees its entries too (JLS 17.5). */
+    private static final class Index {
+        final Map<String, ServerView> map;
+
+        Index(List<ServerView> servers) {
+            Map<String, ServerView> m = new HashMap<>(servers.size() * 2);
+            for (ServerView s : servers) {
+                m.put(s.name(), s);
+            }
+            this.map = m;
+        }
+    }
 
     private PoolView(String name, List<ServerView> servers, long nowMillis) {
         this.name = name;
         this.servers = servers;
         this.nowMillis = nowMillis;
-        Map<String, ServerView> m = new HashMap<>(servers.size() * 2);
-        for (ServerView s : servers) {
-            if (m.put(s.name(), s) != null) {
-                throw new IllegalArgumentException("pool '" + name + "' lists server '" + s.name() + "' twice");
-            }
-        }
-        this.byName = m;
     }
 
     /** @throws IllegalArgumentException if two servers share a name */
@@ -39,7 +46,28 @@ public final class PoolView {
         for (ServerView s : servers) {
             copy.add(Objects.requireNonNull(s, "server"));
         }
-        return new PoolView(name, Collections.unmodifiableList(copy), nowMillis);
+        PoolView view = new PoolView(name, Collections.unmodifiableList(copy), nowMillis);
+        Index index = new Index(copy);
+        if (index.map.size() != copy.size()) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (ServerView s : copy) {
+                if (!seen.add(s.name())) {
+                    throw new IllegalArgumentException("pool '" + name + "' lists server '" + s.name() + "' twice");
+                }
+            }
+        }
+        view.byName = index;
+        return view;
+    }
+
+    /**
+     * A view of servers whose names the caller knows to be distinct (keys of its own map), built
+     * for every request: the list is taken as it is (the caller must not change it afterwards)
+     * and indexed by name only if a policy asks for a server by name.
+     */
+    public static PoolView ofDistinct(String name, List<ServerView> servers, long nowMillis) {
+        Objects.requireNonNull(name, "name");
+        return new PoolView(name, Collections.unmodifiableList(servers), nowMillis);
     }
 
     public String name() { return name; }
@@ -50,7 +78,12 @@ public final class PoolView {
     public long nowMillis() { return nowMillis; }
 
     public Optional<ServerView> server(String serverName) {
-        return Optional.ofNullable(byName.get(serverName));
+        Index index = byName;
+        if (index == null) {
+            index = new Index(servers); // two threads may both build it: the same content
+            byName = index;
+        }
+        return Optional.ofNullable(index.map.get(serverName));
     }
 
     @Override

@@ -32,6 +32,22 @@ class PoolViewTest {
     }
 
     @Test
+    void aViewOfDistinctServersIsIndexedByNameWhenFirstAskedAndCannotBeChanged() {
+        List<ServerView> list = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            list.add(ServerView.builder("10.0.1." + i).activeConnections(i).build());
+        }
+        PoolView p = PoolView.ofDistinct("web", list, 7L);
+        assertEquals(100, p.servers().size());
+        assertThrows(UnsupportedOperationException.class, () -> p.servers().clear());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(i, p.server("10.0.1." + i).orElseThrow().activeConnections());
+        }
+        assertEquals(Optional.empty(), p.server("10.0.0.1"));
+        assertEquals(7L, p.nowMillis());
+    }
+
+    @Test
     void eligibilityFollowsStateAndCap() {
         assertTrue(ServerView.builder("a").build().acceptsNewConnections());
         assertTrue(ServerView.builder("a").maxConnections(2).activeConnections(1).build().acceptsNewConnections());
