@@ -103,6 +103,26 @@ public final class Connection {
         return received == null ? new byte[0] : Arrays.copyOf(received, receivedLength);
     }
 
+    /**
+     * Whether {@code len} bytes the client sent (again) from sequence number {@code seq} differ
+     * from the request bytes already received at the same place; only the part both cover is
+     * compared (none once they were released).
+     */
+    public boolean receivedDiffers(int seq, byte[] b, int off, int len) {
+        int at = seq - (clientIsn + 1); // where b[off] falls in the received bytes
+        int skip = 0;
+        if (at < 0) {
+            skip = -at; // bytes before the first one of the request (e.g. at the SYN's number)
+            at = 0;
+        }
+        for (int i = skip; i < len && at < receivedLength; i++, at++) {
+            if (received[at] != b[off + i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Forgets the request bytes once they were handed to the server. */
     public void releaseReceived() {
         received = null;

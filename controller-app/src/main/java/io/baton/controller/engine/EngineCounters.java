@@ -27,6 +27,20 @@ public final class EngineCounters {
     /** Half-open entries dropped to make room for clients that came back with a valid SYN cookie. */
     public final LongAdder halfOpenEvicted = new LongAdder();
     public final LongAdder outOfOrderSegments = new LongAdder();
+    /**
+     * Segments whose bytes overlap bytes already received but say something else: the first
+     * bytes are kept, since they were parsed and are what the server will be handed.
+     */
+    public final LongAdder overlapConflicts = new LongAdder();
+    /**
+     * RFC 5961 challenge ACKs: answers to a reset in the window but not exact (§3.2) and to a
+     * SYN on a connection already open (§4.2). A blind attacker must guess the exact sequence number.
+     */
+    public final LongAdder challengeAcksSent = new LongAdder();
+    /** Resets dropped without an answer: neither exact nor in the window, or not exact once handed off. */
+    public final LongAdder resetsIgnored = new LongAdder();
+    /** Segments before the handoff that advertise a zero window (the server's socket inherits it). */
+    public final LongAdder zeroWindowSegments = new LongAdder();
     public final LongAdder invalidSegments = new LongAdder();
     public final LongAdder resetsSent = new LongAdder();
     /** Pure ACKs for connections nobody has (their server died), answered with a reset. */

@@ -92,6 +92,8 @@ public final class TcpFrontend {
                     if (acceptableReset(c, f)) {
                         counters.clientResets.increment();
                         sink.clientReset(svc, c, f);
+                    } else {
+                        counters.resetsIgnored.increment();
                     }
                 } else {
                     sink.segmentAfterDispatch(svc, c, f);
@@ -174,6 +176,7 @@ public final class TcpFrontend {
         }
         c.tsRecent = offered.tsVal();
         c.clientWindow = f.window(); // a SYN's window is never scaled (RFC 7323 §2.2)
+        countZeroWindow(f);
         c.headDecoder = new HttpHeadDecoder(limits);
         sink.synAccepted(svc, c);
         sendSynAck(svc, c);
@@ -257,6 +260,8 @@ public final class TcpFrontend {
             if (f.seq() == c.rcvNxt) {
                 counters.clientResets.increment();
                 table.remove(c);
+            } else {
+                counters.resetsIgnored.increment();
             }
             return;
         }
@@ -290,11 +295,15 @@ public final class TcpFrontend {
                 counters.clientResets.increment();
                 table.remove(c);
             } else if (Seq.inWindow(f.seq(), c.rcvNxt, settings.receiveWindow())) {
+                counters.challengeAcksSent.increment();
                 sendAck(svc, c); // RFC 5961 §3.2 challenge ACK: an inexact reset may be blind
+            } else {
+                counters.resetsIgnored.increment(); // RFC 5961 §3.2: out of the window, dropped
             }
             return;
         }
         if ((flags & Frame.TCP_SYN) != 0) {
+            counters.challengeAcksSent.increment();
             sendAck(svc, c); // RFC 5961 §4.2 challenge ACK
             return;
         }
@@ -309,7 +318,12 @@ public final class TcpFrontend {
             c.tsRecent = f.options().tsVal(); // RFC 7323 §4.3: remember the TSval of in-window segments
         }
         c.clientWindow = scaledWindow(c, f);
+        countZeroWindow(f);
         if (Seq.before(seq, c.rcvNxt)) { // a retransmission, perhaps with new bytes after the old
+            if (len > 0 && c.receivedDiffers(seq, f.bytes(), off, len)) {
+                // The bytes received first stay: they were parsed, and the server is handed exactly them.
+                counters.overlapConflicts.increment();
+            }
             int skip = c.rcvNxt - seq;
             if (skip >= len) {
                 if (len > 0) {
@@ -405,6 +419,13 @@ public final class TcpFrontend {
     private int advertisedWindow(Connection c) {
         int w = settings.receiveWindow();
         return c.ourWindowScale >= 0 ? w >>> c.ourWindowScale : Math.min(w, 0xffff);
+    }
+
+    /** A zero window before the handoff is legal (RFC 793 §3.7) but worth seeing: the server inherits it. */
+    private void countZeroWindow(Frame f) {
+        if (f.window() == 0) {
+            counters.zeroWindowSegments.increment();
+        }
     }
 
     private static int scaledWindow(Connection c, Frame f) {

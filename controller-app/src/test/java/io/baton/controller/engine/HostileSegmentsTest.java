@@ -203,7 +203,9 @@ class HostileSegmentsTest {
         int serverIsn = handshake(502);
         settle();
         int before = packetsToClient();
-        assertEquals(0, grew(engine.counters().clientResets, () -> send(segment(Frame.TCP_RST, ISN + 1 + 100, 0, 0, null))));
+        assertEquals(1, grew(engine.counters().challengeAcksSent,
+                () -> send(segment(Frame.TCP_RST, ISN + 1 + 100, 0, 0, null))), "counted");
+        assertEquals(0, engine.counters().clientResets.sum());
         Frame challenge = lastToClient();
         assertEquals(before + 1, packetsToClient(), "RFC 5961 §3.2: a challenge ACK");
         assertEquals(Frame.TCP_ACK, challenge.flags());
@@ -215,13 +217,39 @@ class HostileSegmentsTest {
     }
 
     @Test
+    void aResetOutsideTheWindowIsDroppedAndCountedWithoutAnAnswer() throws Exception {
+        handshake(502);
+        settle();
+        int before = packetsToClient();
+        // Below the next expected byte: RFC 5961 §3.2 drops it silently (no challenge to amplify).
+        assertEquals(1, grew(engine.counters().resetsIgnored, () -> send(segment(Frame.TCP_RST, ISN + 1 - 1000, 0, 0, null))));
+        assertEquals(0, engine.counters().challengeAcksSent.sum(), "no challenge ACK");
+        assertEquals(before, packetsToClient(), "no answer");
+        assertEquals(1, connections(), "the connection lives on");
+    }
+
+    @Test
+    void aSynOnAnOpenConnectionGetsAChallengeAck() throws Exception {
+        int serverIsn = handshake(502);
+        settle();
+        int before = packetsToClient();
+        assertEquals(1, grew(engine.counters().challengeAcksSent, () -> send(segment(Frame.TCP_SYN, ISN + 5000, 0, 502, null))));
+        assertEquals(before + 1, packetsToClient(), "RFC 5961 §4.2: a challenge ACK");
+        assertEquals(Frame.TCP_ACK, lastToClient().flags());
+        assertEquals(serverIsn + 1, lastToClient().seq());
+        assertEquals(1, connections(), "the connection lives on");
+    }
+
+    @Test
     void overlappingBytesThatDisagreeKeepWhatWasParsedFirst() throws Exception {
         int serverIsn = handshake(502);
         String first = "GET /static/a HTTP/1.1\r\n";
         send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 502, first));
+        settle();
         // A "retransmission" that says something else for the same bytes, then continues.
         String liar = "GET /api/evil HTTP/1.1\r\nHost: x\r\n\r\n";
-        send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 502, liar));
+        assertEquals(1, grew(engine.counters().overlapConflicts,
+                () -> send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 502, liar))));
         HandoffRequest req = nextHandoff();
         String expected = first + liar.substring(first.length());
         assertEquals(expected, new String(req.data(), StandardCharsets.US_ASCII),
@@ -229,6 +257,34 @@ class HostileSegmentsTest {
         assertTrue(Set.of(Ipv4Address.parse("10.0.0.11").toInt(), Ipv4Address.parse("10.0.0.12").toInt())
                 .contains(req.localIpv4()),
                 "dispatched by the bytes parsed (/static/a: the static pool), not by the liar's /api/");
+    }
+
+    @Test
+    void aRetransmissionWithTheSameBytesIsNoConflict() throws Exception {
+        int serverIsn = handshake(502);
+        String first = "GET /static/a HTTP/1.1\r\n";
+        send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 502, first));
+        // The same bytes again, then more: an honest retransmission that grew (Linux does this).
+        String again = "HTTP/1.1\r\nHost: x\r\n\r\n";
+        assertEquals(0, grew(engine.counters().overlapConflicts, () -> send(segment(Frame.TCP_ACK | Frame.TCP_PSH,
+                ISN + 1 + first.indexOf("HTTP/1.1"), serverIsn + 1, 502, again))));
+        assertEquals(first + "Host: x\r\n\r\n", new String(nextHandoff().data(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aConflictAfterTheFirstBytesIsFoundWhereverTheOverlapStarts() throws Exception {
+        int serverIsn = handshake(502);
+        String first = "GET /static/a HTTP/1.1\r\n";
+        send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 502, first));
+        settle();
+        // Starts at the SYN's own number (one byte before the request) and differs only in the last overlapping byte.
+        String shifted = "x" + first.substring(0, first.length() - 1) + "X";
+        assertEquals(1, grew(engine.counters().overlapConflicts,
+                () -> send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN, serverIsn + 1, 502, shifted))));
+        assertEquals(0, grew(engine.counters().overlapConflicts,
+                () -> send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN, serverIsn + 1, 502, "x" + first))),
+                "the byte at the SYN's number is no request byte: nothing to compare it with");
+        assertEquals(1, connections());
     }
 
     @Test
@@ -247,11 +303,29 @@ class HostileSegmentsTest {
     }
 
     @Test
-    void aZeroWindowIsHandedOnToTheServer() throws Exception {
+    void aZeroWindowIsCountedAndHandedOnToTheServer() throws Exception {
         int serverIsn = handshake(502);
+        settle();
+        assertEquals(0, engine.counters().zeroWindowSegments.sum(), "an open window is not counted");
         String request = "GET /x HTTP/1.1\r\nHost: a\r\n\r\n";
-        send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 0, request));
+        assertEquals(1, grew(engine.counters().zeroWindowSegments,
+                () -> send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 0, request))));
         HandoffRequest req = nextHandoff();
         assertEquals(0, req.sndWnd(), "the server's socket must not send into a closed window");
+    }
+
+    @Test
+    void theAttackCountersAreInTheStats() throws Exception {
+        int serverIsn = handshake(0); // a SYN and its ACK with a zero window
+        send(segment(Frame.TCP_RST, ISN + 1 + 100, 0, 0, null));
+        send(segment(Frame.TCP_RST, ISN + 1 - 1000, 0, 0, null));
+        send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 502, "GET /a"));
+        send(segment(Frame.TCP_ACK | Frame.TCP_PSH, ISN + 1, serverIsn + 1, 502, "GET /b"));
+        settle();
+        java.util.Map<?, ?> counters = (java.util.Map<?, ?>) engine.stats().join().get("counters");
+        assertEquals(1L, counters.get("challengeAcksSent"), counters.toString());
+        assertEquals(1L, counters.get("resetsIgnored"));
+        assertEquals(1L, counters.get("overlapConflicts"));
+        assertEquals(2L, counters.get("zeroWindowSegments"));
     }
 }
