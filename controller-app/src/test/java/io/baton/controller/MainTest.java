@@ -36,8 +36,12 @@ class MainTest {
     }
 
     private Path config(String secretMode) throws Exception {
+        return config(secretMode, "rw-------");
+    }
+
+    private Path config(String secretMode, String tokenMode) throws Exception {
         Path secret = privateFile("secret", "s3cret\n", secretMode);
-        Path token = privateFile("token", "tok\n", "rw-------");
+        Path token = privateFile("token", "tok\n", tokenMode);
         Path c = dir.resolve("baton.json");
         Files.writeString(c, ConfigLoaderTest.GOOD.replace("/etc/baton/secret", secret.toString())
                 .replace("/etc/baton/token", token.toString()));
@@ -75,6 +79,14 @@ class MainTest {
     void aSecretOthersCanReadIsRefused() throws Exception {
         assertEquals(Main.EXIT_CONFIG, run("--config", config("rw-r--r--").toString()).exitCode);
         assertTrue(err().contains("secret"), err());
+    }
+
+    @Test
+    void aTokenOthersCanReadIsRefused() throws Exception {
+        Path c = config("rw-------", "rw-r--r--");
+        assertEquals(Main.EXIT_CONFIG, run("--config", c.toString()).exitCode);
+        assertEquals("baton-controller: REST token file " + dir.resolve("token") + " has mode 0644: group/others"
+                + " can read or write it; run chmod 600 " + dir.resolve("token"), err().strip());
     }
 
     @Test

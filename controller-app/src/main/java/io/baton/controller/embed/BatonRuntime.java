@@ -120,7 +120,8 @@ public final class BatonRuntime implements AutoCloseable {
      * handoff secret.
      */
     public static byte[] readToken(Path file) throws IOException {
-        return new String(SecretFile.read(file), StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
+        return new String(SecretFile.read(file, "REST token file"), StandardCharsets.UTF_8).trim()
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The REST API's counters by name (refused calls and why, changes made). */

@@ -27,24 +27,32 @@ public final class SecretFile {
      *                     open to group/others, empty or too large
      */
     public static byte[] read(Path file) throws IOException {
+        return read(file, "secret file");
+    }
+
+    /**
+     * As {@link #read(Path)}, for any file that must stay private (the REST token too); the
+     * messages call it {@code what}, e.g. "REST token file", so an operator knows which to fix.
+     */
+    public static byte[] read(Path file, String what) throws IOException {
         if (!Files.exists(file)) {
-            throw new IOException("secret file " + file + " does not exist");
+            throw new IOException(what + " " + file + " does not exist");
         }
         if (!Files.isRegularFile(file)) {
-            throw new IOException("secret file " + file + " is not a regular file");
+            throw new IOException(what + " " + file + " is not a regular file");
         }
         PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         if (view != null) {
             Set<PosixFilePermission> perms = view.readAttributes().permissions();
             if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)
                     || perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-                throw new IOException("secret file " + file + " has mode " + octal(perms)
+                throw new IOException(what + " " + file + " has mode " + octal(perms)
                         + ": group/others can read or write it; run chmod 600 " + file);
             }
         }
         long size = Files.size(file);
         if (size > MAX_SIZE) {
-            throw new IOException("secret file " + file + " is " + size + " bytes, more than " + MAX_SIZE);
+            throw new IOException(what + " " + file + " is " + size + " bytes, more than " + MAX_SIZE);
         }
         byte[] b = Files.readAllBytes(file);
         int n = b.length;
@@ -52,7 +60,7 @@ public final class SecretFile {
             n--;
         }
         if (n == 0) {
-            throw new IOException("secret file " + file + " is empty");
+            throw new IOException(what + " " + file + " is empty");
         }
         byte[] secret = Arrays.copyOf(b, n);
         Arrays.fill(b, (byte) 0);

@@ -43,6 +43,13 @@ class SecretFileTest {
     }
 
     @Test
+    void messagesNameTheKindOfFileTheCallerReads() throws IOException {
+        Path p = write("token", "abc", "rw-r--r--");
+        String m = assertThrows(IOException.class, () -> SecretFile.read(p, "REST token file")).getMessage();
+        assertTrue(m.startsWith("REST token file " + p + " has mode 0644"), m);
+    }
+
+    @Test
     void refusesEmptyMissingAndDirectories() throws IOException {
         Path empty = write("e", "", "rw-------");
         assertTrue(assertThrows(IOException.class, () -> SecretFile.read(empty)).getMessage().contains("empty"));
