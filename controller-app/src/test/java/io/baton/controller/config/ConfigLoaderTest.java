@@ -23,6 +23,9 @@ public class ConfigLoaderTest {
         BatonConfig c = ConfigLoader.parse(GOOD, Path.of("/cfg"));
         assertEquals(6653, c.openflowListen().getPort());
         assertEquals("127.0.0.1", c.openflowListen().getHostString(), "listen on loopback unless told");
+        assertEquals("127.0.0.1", c.restListen().getHostString(), "REST too: loopback unless told");
+        assertEquals(8181, c.restListen().getPort());
+        assertEquals("127.0.0.1", c.handoffListen().getHostString());
         assertEquals(Path.of("/etc/baton/secret"), c.secretFile());
         ServiceConfig s = c.services().get(0);
         assertEquals(Ipv4Address.parse("10.0.0.100"), s.vip());
@@ -66,6 +69,17 @@ public class ConfigLoaderTest {
         assertEquals(1000, ConfigLoader.parse(off, Path.of("/cfg")).rescue().maxBytes());
         assertTrue(error(off.replace("\"rescueWindowMillis\": 0", "\"rescueWindowMillis\": -1"))
                 .startsWith("handoff.rescueWindowMillis: must be a whole number"));
+    }
+
+    @Test
+    void theRestApiListensWhereTheConfigSays() throws Exception {
+        BatonConfig c = ConfigLoader.parse(GOOD.replace("\"rest\": {\"port\": 8181",
+                "\"rest\": {\"address\": \"192.168.254.1\", \"port\": 8181"), Path.of("/cfg"));
+        assertEquals("192.168.254.1", c.restListen().getHostString());
+        BatonConfig none = ConfigLoader.parse(GOOD.replace("\"rest\": {\"port\": 8181, ", "\"rest\": {"), Path.of("/cfg"));
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 8181), none.restListen(), "address and port unset: the defaults");
+        assertTrue(error(GOOD.replace("\"rest\": {\"port\": 8181", "\"rest\": {\"address\": \"0.0.0.0.0\", \"port\": 8181"))
+                .startsWith("rest.address: "));
     }
 
     private static String error(String json) {
