@@ -263,6 +263,43 @@ class AgentHandoffTest {
         }
     }
 
+    /**
+     * When a client's overlapping segments disagreed, the controller kept the bytes it received
+     * first and parsed those (HostileSegmentsTest); the handoff request carries exactly them. The
+     * web server must get those bytes, byte for byte, and not what the client's socket last
+     * said: here the client's kernel sent PART1, while the controller's copy has another path and
+     * bytes no text encoding survives, at the same sequence numbers.
+     */
+    @Test
+    void theWebServerGetsExactlyTheRequestBytesTheControllerKept() throws Exception {
+        byte[] kept = new byte[PART1.length];
+        byte[] line = ascii("GET /y HTTP/1.1\r\nX: ");
+        System.arraycopy(line, 0, kept, 0, line.length);
+        byte[] odd = {(byte) 0xff, (byte) 0xfe, (byte) 0xc0, (byte) 0x80, '\r', '\n'};
+        System.arraycopy(odd, 0, kept, line.length, odd.length);
+        assertEquals(PART1.length, line.length + odd.length, "the same sequence numbers as what the client sent");
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(PART1)) {
+            agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            HandoffRequest request = p.frozen().toRequest(45, kept);
+            controller.send(request);
+            controller.next(HandoffReady.class, 5000);
+            controller.send(new HandoffCommit(45));
+            p.client().getOutputStream().write(PART2);
+            byte[] response = p.client().getInputStream().readAllBytes();
+            byte[] expected = Arrays.copyOf(request.data(), request.data().length + PART2.length);
+            System.arraycopy(PART2, 0, expected, request.data().length, PART2.length);
+            assertArrayEquals(expected, upstream.rawRequests.poll(5, java.util.concurrent.TimeUnit.SECONDS),
+                    "the handoff request's data, then what the client sent after it");
+            assertTrue(new String(response, StandardCharsets.ISO_8859_1).contains("upstream-ok GET /y HTTP/1.1\n"),
+                    "the client gets the answer to the request the controller parsed");
+            p.client().close();
+            assertEquals(PART1.length + PART2.length, controller.next(ConnectionClosed.class, 5000).bytesFromClient());
+        }
+    }
+
     @Test
     void relayedConnectionSurvivesAControllerReconnect() throws Exception {
         try (TinyUpstream upstream = new TinyUpstream(BULK);

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TinyUpstream implements AutoCloseable {
 
     final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+    /** The same requests as they came, byte for byte (after any PROXY header). */
+    final BlockingQueue<byte[]> rawRequests = new LinkedBlockingQueue<>();
     final BlockingQueue<byte[]> proxyHeaders = new LinkedBlockingQueue<>();
     final AtomicInteger connections = new AtomicInteger();
     /** For each request served, the number (from 1, in accept order) of the connection it came on. */
@@ -106,6 +108,7 @@ final class TinyUpstream implements AutoCloseable {
                 return; // closed without a whole request (e.g. an aborted handoff)
             }
             requests.add(request);
+            rawRequests.add(head.toByteArray());
             servedOnConnection.add(number);
             String line = request.substring(0, request.indexOf("\r\n"));
             byte[] head1 = ("upstream-ok " + line + "\n").getBytes(StandardCharsets.US_ASCII);
