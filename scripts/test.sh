@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Baton's test command: Maven unit tests of every module, then the Mininet
-# end-to-end tests (as root, with /usr/bin/python3: Debian's Mininet).
+# Baton's test command: Maven unit tests of every module, a bounded fuzzing run
+# of each Jazzer target (scripts/fuzz.sh), then the Mininet end-to-end tests (as
+# root, with /usr/bin/python3: Debian's Mininet).
 # The last line printed is "N passed, N failed" for the Mininet part; the
 # exit code is non-zero if anything failed, or if no Mininet test ran.
 #
@@ -8,6 +9,8 @@
 #   scripts/test.sh --quick         skip Mininet tests marked slow
 #   scripts/test.sh --mininet-only  skip Maven
 #   scripts/test.sh --unit-only     skip Mininet
+#   scripts/test.sh --no-fuzz       skip the fuzzing run (about 2 minutes)
+#   scripts/test.sh --fuzz-seconds N  fuzz each target N seconds (default 15)
 #   scripts/test.sh --require-baton fail (not skip) end-to-end tests when
 #                                   bin/baton-controller or bin/baton-agent
 #                                   is missing
@@ -17,21 +20,27 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-quick=0 unit=1 mininet=1
+quick=0 unit=1 mininet=1 fuzz=1 fuzz_seconds=15
 pytest_extra=()
 while (($#)); do
     case $1 in
         --quick) quick=1 ;;
         --mininet-only) unit=0 ;;
         --unit-only) mininet=0 ;;
+        --no-fuzz) fuzz=0 ;;
+        --fuzz-seconds) fuzz_seconds=${2:-}; shift ;;
         --require-baton) pytest_extra+=(--require-baton) ;;
         --keep-logs) pytest_extra+=(--keep-logs) ;;
         --) shift; pytest_extra+=("$@"); break ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
+if ! [[ $fuzz_seconds =~ ^[1-9][0-9]*$ ]]; then
+    echo "test.sh: --fuzz-seconds needs a whole number above 0" >&2
+    exit 2
+fi
 if ((!unit && !mininet)); then
     echo "test.sh: --unit-only and --mininet-only exclude each other" >&2
     exit 2
@@ -52,6 +61,14 @@ if ((unit)); then
             # still run on the code as it is.
             echo "=== Maven: packaging without tests, for the end-to-end tests"
             mvn -B -q -DskipTests package || echo "test.sh: packaging failed" >&2
+        fi
+    fi
+    if ((fuzz)); then
+        # Fuzzing mode, bounded in time: a plain build only replays the committed seeds.
+        echo "=== Fuzzing: each Jazzer target for ${fuzz_seconds} s (scripts/fuzz.sh)"
+        if ! bash "$root/scripts/fuzz.sh" --seconds "$fuzz_seconds"; then
+            echo "test.sh: fuzzing failed (a finding, or it could not run)" >&2
+            status=1
         fi
     fi
     # OpenDaylight 0.21 wants Java 21 and Maven 3.9.5+: its adapter builds apart, with the
