@@ -24,6 +24,7 @@ import io.baton.handoff.protocol.LiveConnections;
 import io.baton.handoff.protocol.Hello;
 import io.baton.handoff.protocol.Ipv4;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -298,6 +299,97 @@ class AgentHandoffTest {
             p.client().close();
             assertEquals(PART1.length + PART2.length, controller.next(ConnectionClosed.class, 5000).bytesFromClient());
         }
+    }
+
+    /**
+     * A client may announce a zero window before the handoff (the controller counts it and hands
+     * it on as sndWnd = 0). The recreated socket must then hold the response rather than send
+     * into the closed window, and resume once its zero-window probe, which Linux sends no sooner
+     * than TCP_RTO_MIN (200 ms) later, has learnt the client's real window. Here the client's
+     * socket has room all along; only the probe can tell the server so. The same handoff with the
+     * client's real window, right after, delivers at once: so the wait is the window's. Measured
+     * on loopback (Linux 6.18): the zero-window one's first byte 206-218 ms after the commit, the
+     * other's 4-31 ms.
+     */
+    @Test
+    void aHandoffIntoAZeroWindowWaitsForTheClientsWindowAndThenDeliversEverything() throws Exception {
+        int body = 64 * 1024;
+        try (TinyUpstream upstream = new TinyUpstream(body);
+             TestController controller = new TestController(SECRET);
+             Prepared warm = prepare(wholeRequest());
+             Prepared zero = prepare(wholeRequest());
+             Prepared open = prepare(wholeRequest())) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            assertTrue(zero.frozen().sndWnd() > 0, "the client's socket has room: " + zero.frozen());
+            // First a handoff with the real window, so that neither one timed below pays the warm-up:
+            // a slow first handoff could otherwise pass for a wait on the window.
+            handOffAndTimeTheFirstByte(controller, warm, 46, warm.frozen().sndWnd(), body, null);
+
+            long[] heldMs = {-1};
+            long zeroMs = handOffAndTimeTheFirstByte(controller, zero, 47, 0, body, heldMs);
+            long openMs = handOffAndTimeTheFirstByte(controller, open, 48, open.frozen().sndWnd(), body, null);
+            System.out.printf("zero-window handoff: response held in the send queue under the probe timer at %d ms,"
+                    + " first byte at %d ms after the commit; real window: first byte at %d ms%n", heldMs[0], zeroMs, openMs);
+            assertTrue(heldMs[0] >= 0, "the server held the response under the zero-window probe timer");
+            assertTrue(zeroMs >= 150, "nothing sent into the zero window before a probe: first byte at " + zeroMs + " ms");
+            assertTrue(openMs < 100, "with the real window, at once: first byte at " + openMs + " ms");
+            await("no live connections", 5000, () -> agent.liveConnections() == 0);
+        }
+    }
+
+    /**
+     * Hands {@code p} (its whole request already read, so the client sends nothing after) off with
+     * the client's window given as {@code sndWnd}, checks the response is complete and intact, and
+     * returns the milliseconds from the commit to its first byte. With {@code heldMs}, watches the
+     * recreated socket until the first byte and sets {@code heldMs[0]} to when it was seen holding
+     * unsent bytes with the zero-window probe timer pending (-1 if never).
+     */
+    private static long handOffAndTimeTheFirstByte(TestController controller, Prepared p, long id, int sndWnd,
+                                                   int body, long[] heldMs) throws Exception {
+        controller.send(p.request(id).toBuilder().sndWnd(sndWnd).build());
+        assertEquals(new HandoffReady(id), controller.next(HandoffReady.class, 5000));
+        InputStream in = p.client().getInputStream();
+        long committed = System.nanoTime();
+        controller.send(new HandoffCommit(id));
+        if (heldMs != null) {
+            while (in.available() == 0 && System.nanoTime() - committed < 10_000_000_000L) {
+                if (heldMs[0] < 0 && heldUnderTheProbeTimer(p.port())) {
+                    heldMs[0] = (System.nanoTime() - committed) / 1_000_000;
+                }
+                Thread.sleep(2);
+            }
+        }
+        int first = in.read();
+        long firstByteMs = (System.nanoTime() - committed) / 1_000_000;
+        assertEquals('H', first, "the response's first byte");
+        byte[] rest = in.readAllBytes();
+        byte[] response = new byte[1 + rest.length];
+        response[0] = (byte) first;
+        System.arraycopy(rest, 0, response, 1, rest.length);
+        checkResponse(response, body);
+        p.client().close();
+        assertEquals(new ConnectionClosed(id, wholeRequest().length, response.length, CloseReason.NORMAL),
+                controller.next(ConnectionClosed.class, 5000));
+        return firstByteMs;
+    }
+
+    /**
+     * Whether the socket bound to {@code localPort} (/proc/net/tcp) has bytes not yet acknowledged
+     * (tx_queue) and the zero-window probe timer pending (tr = 4, which Linux arms only when
+     * nothing is in flight).
+     */
+    private static boolean heldUnderTheProbeTimer(int localPort) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc/net/tcp"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.trim().split("\\s+");
+            if (Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16) == localPort) {
+                int txQueue = Integer.parseInt(f[4].substring(0, f[4].indexOf(':')), 16);
+                int timer = Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16);
+                return txQueue > 0 && timer == 4;
+            }
+        }
+        return false;
     }
 
     @Test
