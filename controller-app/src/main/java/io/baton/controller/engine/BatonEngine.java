@@ -565,6 +565,7 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                 counters.packetInArp.increment();
                 hosts.learnAddress(f.arpSenderIp(), f.arpSenderMac());
                 l2.onArp(sw, inPort, f);
+                recovery.hostLearned(); // a probe's answer: a switch may wait for it to serve
                 return;
             case TCP:
                 ServiceRuntime svc = services.at(f.ipDst().toInt(), f.dstPort());
@@ -657,7 +658,9 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     /** Finds servers whose switch port is not known yet, so they can be chosen. */
     private void probeServers(boolean now) {
         long t = clock.getAsLong();
-        if (!now && t - lastProbeNanos < PROBE_EVERY_MILLIS * 1_000_000L) {
+        // Every 200 ms while a switch holds its VIP packets until the servers are located.
+        long every = recovery.locatingServers() ? PROBE_EVERY_MILLIS / 5 : PROBE_EVERY_MILLIS;
+        if (!now && t - lastProbeNanos < every * 1_000_000L) {
             return;
         }
         lastProbeNanos = t;

@@ -59,7 +59,8 @@ import java.util.function.LongSupplier;
  *     for (switch and controller both restarted) is adopted at the client's next packet.</li>
  * </ul>
  * Packets to a VIP from a switch being reconciled are held (bounded) and handled once its rules
- * are known, so that no new connection can take an id the switch still uses. Engine thread only.
+ * are known, so that no new connection can take an id the switch still uses, and its servers
+ * located, so that none is refused for want of a server. Engine thread only.
  */
 public final class ConnectionRecovery {
     private static final Logger log = LoggerFactory.getLogger(ConnectionRecovery.class);
@@ -256,6 +257,7 @@ public final class ConnectionRecovery {
     }
 
     public void switchDown(SwitchId sw) {
+        locating.remove(sw);
         ArrayDeque<HeldPacket> held = reconciling.remove(sw);
         if (held != null) {
             counters.packetsDroppedWhileReconciling.add(held.size());
@@ -281,8 +283,7 @@ public final class ConnectionRecovery {
     }
 
     private void reconciled(SwitchId sw, List<FlowStatsEntry> entries, Throwable err) {
-        ArrayDeque<HeldPacket> held = reconciling.remove(sw);
-        if (held == null) {
+        if (!reconciling.containsKey(sw)) {
             return; // the switch left meanwhile
         }
         if (err != null) {
@@ -291,14 +292,67 @@ public final class ConnectionRecovery {
         } else {
             reconcile(sw, entries);
         }
-        if (servingAfterNanos < 0) {
-            servingAfterNanos = nanoClock.getAsLong() - startedNanos;
-            log.info("serving {} ms after start", servingAfterNanos / 1_000_000L);
+        locating.put(sw, nanoClock.getAsLong() + LOCATE_WAIT_NANOS);
+        releaseLocated();
+    }
+
+    /**
+     * Switches whose rules are read, still holding their VIP packets until every server with an
+     * agent is located (or {@link #LOCATE_WAIT_NANOS} passed): after a restart the agents are
+     * often back before the switch, and a request dispatched before the ARP probes' answers
+     * found their servers on it would get a 503 with every server up.
+     */
+    private final Map<SwitchId, Long> locating = new LinkedHashMap<>();
+    static final long LOCATE_WAIT_NANOS = 2_000_000_000L;
+
+    /** Whether some switch waits for servers to be located (the engine then probes for them more often). */
+    public boolean locatingServers() {
+        return !locating.isEmpty();
+    }
+
+    /** A host was learned: a switch waiting for its servers may serve now. */
+    public void hostLearned() {
+        if (!locating.isEmpty()) {
+            releaseLocated();
         }
-        for (HeldPacket p : held) {
-            replay.packetIn(sw, p.inPort, p.frame);
+    }
+
+    private void releaseLocated() {
+        if (locating.isEmpty()) {
+            return;
         }
-        checkRebuilt();
+        int unlocated = 0;
+        for (Server s : registry.all()) {
+            if (s.agent() != null && s.mac() != null && hosts.locate(s.mac()).isEmpty()) {
+                unlocated++;
+            }
+        }
+        long now = nanoClock.getAsLong();
+        List<SwitchId> ready = new ArrayList<>();
+        for (Map.Entry<SwitchId, Long> e : locating.entrySet()) {
+            if (unlocated == 0 || now - e.getValue() >= 0) {
+                ready.add(e.getKey());
+            }
+        }
+        for (SwitchId sw : ready) {
+            locating.remove(sw);
+            ArrayDeque<HeldPacket> held = reconciling.remove(sw);
+            if (unlocated > 0) {
+                log.warn("switch {}: serving with {} servers not located on any switch yet", sw, unlocated);
+            }
+            if (servingAfterNanos < 0) {
+                servingAfterNanos = now - startedNanos;
+                log.info("serving {} ms after start", servingAfterNanos / 1_000_000L);
+            }
+            if (held != null) {
+                for (HeldPacket p : held) {
+                    replay.packetIn(sw, p.inPort, p.frame);
+                }
+            }
+        }
+        if (!ready.isEmpty()) {
+            checkRebuilt();
+        }
     }
 
     private void reconcile(SwitchId sw, List<FlowStatsEntry> entries) {
@@ -661,6 +715,7 @@ public final class ConnectionRecovery {
 
     /** Removes the rules no agent claimed in time, and forgets orphans nobody came for. */
     public void expire() {
+        releaseLocated();
         long now = nanoClock.getAsLong();
         List<Candidate> late = new ArrayList<>();
         Iterator<Candidate> it = candidates.values().iterator();

@@ -104,7 +104,15 @@ class ConnectionRecoveryTest {
         return l;
     }
 
+    /** An agent connects, and its server answers the controller's ARP probe (it is located). */
     private AgentSession agentUp(String ip, MacAddress mac) {
+        AgentSession s = agentUpUnlocated(ip, mac);
+        engine.packetIn(SW, ip.equals(H1) ? H1_PORT : H1_PORT + 1, FrameBuilder.arpReply(mac, Ipv4Address.parse(ip),
+                MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));
+        return s;
+    }
+
+    private AgentSession agentUpUnlocated(String ip, MacAddress mac) {
         AgentSession s = new AgentSession(new EmbeddedChannel(), Ipv4Address.parse(ip), mac, "test", Set.of(VIP),
                 System.nanoTime());
         engine.agentAuthenticated(s);
@@ -230,6 +238,47 @@ class ConnectionRecoveryTest {
         await(() -> removed(GONE), "the other connection's rules removed: its server's list lacks it");
         await(() -> engine.connections().join().size() == 2, "the held SYN handled after");
         assertEquals(1L, engine.counters().packetInVipTcp.sum(), "the held SYN counted once");
+    }
+
+    /**
+     * Agents back before the switch: once its rules are read, the switch's VIP packets still wait
+     * until the servers with an agent are located on a switch (the ARP probes' answers), so that
+     * no request meets an empty pool; the controller probes meanwhile.
+     */
+    @Test
+    void vipPacketsWaitUntilTheServersAreLocated() throws Exception {
+        CompletableFuture<List<FlowStatsEntry>> stats = new CompletableFuture<>();
+        sb.nextStats = stats;
+        load("nat");
+        start();
+        agentUpUnlocated(H1, H1_MAC);
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(50000, Frame.TCP_SYN, null));
+        stats.complete(List.of());
+        await(() -> sb.packets.stream().filter(p -> Frame.parse(p.frame()).kind() == Frame.Kind.ARP).count() >= 2,
+                "the servers probed again while the switch waits");
+        assertTrue(engine.connections().get().isEmpty(), "no SYN handled before the server is located");
+        assertNull(recoveryStats().get("servingAfterMillis"));
+
+        engine.packetIn(SW, H1_PORT, FrameBuilder.arpReply(H1_MAC, Ipv4Address.parse(H1),
+                MacAddress.parse("02:ba:70:00:00:00"), Ipv4Address.of(0)));
+        await(() -> engine.connections().join().size() == 1, "the held SYN handled once its server is located");
+        assertNotNull(recoveryStats().get("servingAfterMillis"));
+    }
+
+    /** A server that is never located holds the switch's clients back for a bounded time only. */
+    @Test
+    void aServerNeverLocatedDelaysServingBoundedly() throws Exception {
+        CompletableFuture<List<FlowStatsEntry>> stats = new CompletableFuture<>();
+        sb.nextStats = stats;
+        load("nat");
+        start();
+        agentUpUnlocated(H1, H1_MAC);
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(50000, Frame.TCP_SYN, null));
+        long t0 = System.nanoTime();
+        stats.complete(List.of());
+        await(() -> engine.connections().join().size() == 1, "the held SYN handled at the limit");
+        long waitedMillis = (System.nanoTime() - t0) / 1_000_000L;
+        assertTrue(waitedMillis >= 1500, "held until the limit, not released at once: " + waitedMillis + " ms");
     }
 
     @Test
