@@ -21,12 +21,18 @@ Test plan, per mode:
      timeout), and their clients are reset at their next ACK (within 5 s);
      downloads on the other server complete intact; the agent restarts,
      re-registers with nothing and serves new requests.
-  4. (nat) a server dies silently (its links go down) while it holds a GET
+  4. a server falls silent under downloads (links down, or its agent
+     frozen with SIGSTOP): it is out (GET /servers) and the rules of its
+     connections are gone within the heartbeat timeout (2 s) + 1 s, timed
+     from the fault; requests that start once it is out are all answered by
+     the other server, and at most the one sent to it before fails; the other
+     server's downloads complete intact; back, it serves again
+  5. (nat) a server dies silently (its links go down) while it holds a GET
      without having answered it: within the heartbeat timeout and two reads
      of the reply rule's count, the same request goes to the other server and
      the client gets its answer, never noticing; when the dead server comes
      back, the connection it held is aborted there without a trace.
-  5. (nat) a server's agent pauses while it prepares a handoff, which fails;
+  6. (nat) a server's agent pauses while it prepares a handoff, which fails;
      back, the server sends into that connection: the controller drops those
      segments (the client never sees them from the server's own address),
      and every request to the returned server is served.
@@ -269,6 +275,117 @@ def test_dead_agent_takes_its_rules_with_it(bn):
             [r.describe() for r in results if r.status != 200]
         assert any(r.served_by == victim for r in results), \
             'the restarted agent gets new connections'
+
+
+HEARTBEAT_TIMEOUT = 2.0  # the controller's handoff.heartbeatTimeoutMillis (default)
+# The agent's last heartbeat came at most 0.5 s before the fault, so the
+# controller notices 1.5-2.0 s after it; on top come its agent check (every
+# 0.1 s), the rules' removal (one switch round trip), and this test's polling
+# (every 0.05 s, through the REST API and ovs-ofctl, some 20-50 ms a read).
+SILENCE_MARGIN = 1.0
+
+
+def name_of(bn, address):
+    return next(n for n in bn.server_names if bn.address_of(n) == address)
+
+
+def started_ms(lines, i):
+    "When loop request i started, in ms since the epoch."
+    return lines.started_ms + float(lines.details[i][0])
+
+
+@pytest.mark.parametrize('fault', ['links-down', 'agent-frozen'])
+def test_a_silent_server_is_out_and_its_rules_gone_within_the_heartbeat_timeout(
+        bn, fault):
+    """A server falls silent while it serves downloads, with nothing to close
+       its agent's channel: its links go down (a dead machine) or its agent
+       freezes (SIGSTOP).  Within the heartbeat timeout and a margin, timed
+       from the fault, GET /servers shows it taking no connections and the
+       switch holds no rule of its connections.  A loop of new connections
+       runs throughout: no request that starts after the fault is served by
+       it; every request that starts once it is out is answered by another
+       server; at most one fails, the one the loop sent it before it was out.
+       The other server's downloads complete intact; back, it serves again."""
+    served = bn.files[FILE]
+    bound = HEARTBEAT_TIMEOUT + SILENCE_MARGIN
+    with downloads(bn, 6, served, RATE) as started:
+        wait_handed_off(bn, 6)
+        conns = handed_off(bn)
+        victim_ip = conns[0]['server']
+        victim = name_of(bn, victim_ip)
+        victims = {c['id'] for c in conns if c['server'] == victim_ip}
+        assert victims <= set(connection_rules()), 'rules of every download'
+        agent = bn.procs.procs['agent-' + victim]
+        down = rules_gone = None
+        try:
+            with client_loop(bn, 'c2') as lines:
+                time.sleep(1)
+                lines.mark(fault)
+                fault_ms = time.time() * 1000
+                fault_at = time.monotonic()
+                if fault == 'links-down':
+                    set_links(bn, victim, 'down')
+                else:
+                    os.kill(agent.pid, signal.SIGSTOP)
+                # Polled beyond the bound, so that a late figure is measured.
+                while (down is None or rules_gone is None) and \
+                        time.monotonic() - fault_at < bound + 3:
+                    if down is None and not bn.takes_connections(
+                            bn.servers_by_address()[victim_ip]):
+                        down = time.monotonic() - fault_at
+                        lines.mark('%s out' % victim)
+                    if rules_gone is None and \
+                            not victims & set(connection_rules()):
+                        rules_gone = time.monotonic() - fault_at
+                        lines.mark('its rules gone')
+                    time.sleep(0.05)
+                time.sleep(3)  # new requests while it is out
+        finally:
+            if fault == 'links-down':
+                set_links(bn, victim, 'up')
+            else:
+                os.kill(agent.pid, signal.SIGCONT)
+        broken = ['%s (%s): %s' % (d.client, d.served_by, p)
+                  for d in started for p in [d.finish(download_timeout())]
+                  if p and d.served_by != victim]
+
+    after_fault = [i for i in range(len(lines))
+                   if started_ms(lines, i) >= fault_ms]
+    out_ms = fault_ms + (down if down is not None else bound + 3) * 1000
+    after_out = [i for i in after_fault if started_ms(lines, i) >= out_ms]
+    failed = [i for i in range(len(lines)) if lines[i][0] != '200']
+    print('\n[%s] %s, %s: out after %s s, its %d connections\' rules gone '
+          'after %s s (bound %.1f s); loop: %d requests after the fault, %d '
+          'after it was out, %d failed' % (
+              bn.mode, victim, fault,
+              '%.2f' % down if down is not None else 'never',
+              len(victims),
+              '%.2f' % rules_gone if rules_gone is not None else 'never',
+              bound, len(after_fault), len(after_out), len(failed)))
+    assert down is not None and down <= bound, \
+        '%s still takes connections %.1f s after the fault (%s)' % (
+            victim, bound, down)
+    assert rules_gone is not None and rules_gone <= bound, \
+        'rules of %s\'s connections still there %.1f s after the fault (%s)' % (
+            victim, bound, rules_gone)
+    assert not [i for i in after_fault if lines[i][-1] == victim], \
+        'requests after the fault served by %s: %s' % (victim, loop_report(bn, lines))
+    assert len(after_out) >= 3, 'the loop hardly ran once %s was out: %s' % (
+        victim, loop_report(bn, lines))
+    assert not [i for i in after_out if lines[i][0] != '200'], \
+        'requests failed after %s was out: %s' % (victim, loop_report(bn, lines))
+    assert len(failed) <= 1 and all(started_ms(lines, i) < out_ms
+                                    for i in failed), loop_report(bn, lines)
+    assert not broken, 'downloads from the other server broke: %s' % broken
+
+    wait_for(lambda: bn.takes_connections(bn.servers_by_address()[victim_ip]),
+             30, '%s back' % victim)
+    results = [bn.curl(bn.client_names[i % 2], '/after-silence/%d' % i)
+               for i in range(10)]
+    assert all(r.status == 200 for r in results), \
+        [r.describe() for r in results if r.status != 200]
+    assert any(r.served_by == victim for r in results), \
+        '%s gets new connections once back' % victim
 
 
 # Listens on the stall port and never answers: nginx's /stall/ then holds
