@@ -9,8 +9,12 @@ Test plan, per mode:
      rate-limited downloads and a loop of new connections run: every
      download completes intact; the new controller reads the switch's rules
      back and hears the agents' lists, takes the live connections back, and
-     removes a rule pair no server relays (planted before the kill).  Time
-     from start to serving and to a rebuilt table is printed.
+     removes a rule pair no server relays (planted before the kill).  The
+     rules of the downloads still live are the same rules (same cookies, not
+     younger than before the kill: kept, not deleted and added again), and
+     three requests started while the controller is dead are answered once
+     it is back (their clients retransmit their SYNs).  Time from start to
+     serving and to a rebuilt table is printed.
   2. the switch's controller connection drops and comes back: the rules
      stay, one pair per live connection, no duplicate and none missing; then
      the switch loses every rule (as when OVS restarts) and reconnects: the
@@ -86,6 +90,43 @@ def connection_rules():
     return rules
 
 
+RULE = re.compile(r'cookie=0x([0-9a-f]+), duration=([0-9.]+)s')
+CONNECTION_ID = (1 << 44) - 1
+
+
+def connection_rule_ages():
+    """Baton's per-connection rules on the switch: {cookie: seconds since the
+       switch added the rule}."""
+    out = subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows',
+                          DATA_SWITCH], capture_output=True, text=True,
+                         check=True).stdout
+    ages = {}
+    for m in RULE.finditer(out):
+        cookie = int(m.group(1), 16)
+        if cookie >> 48 == BATON and (cookie >> 44) & 0xf in (2, 3):
+            ages[cookie] = float(m.group(2))
+    return ages
+
+
+class Caught:
+    """A request whose handshake starts while the controller is dead: its
+       SYNs go nowhere until a controller is back, and its client retransmits
+       them (1 s, 3 s, 7 s, 15 s after the first)."""
+
+    def __init__(self, bn, client, path):
+        self.proc = bn.host(client).popen(
+            ['curl', '-s', '-o', '/dev/null', '-m', '40', '-w',
+             '%{http_code} %{time_connect} %{time_total} %header{x-served-by}',
+             bn.url(path)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+
+    def result(self):
+        "(status, seconds to connect, seconds in all, server)."
+        out, _ = self.proc.communicate(timeout=60)
+        fields = out.decode().split() + [None] * 4
+        return fields[0], float(fields[1] or 0), float(fields[2] or 0), fields[3]
+
+
 def handed_off(bn):
     return [c for c in bn.rest_get('connections?limit=10000')
             if c['state'] == 'handed_off' and c['server']]
@@ -142,11 +183,22 @@ def test_controller_killed_mid_transfer_loses_no_download(bn):
         plant_stale_rules(bn, stale)
         with client_loop(bn, 'c2', max_time=20) as lines:
             time.sleep(1)
+            ages_before = connection_rule_ages()
+            aged_from = time.monotonic()
+            lines.mark('controller killed')
             killed = time.monotonic()
-            restart_controller(bn, kill=True)
+            os.kill(bn.procs.procs['controller'].pid, signal.SIGKILL)
+            caught = [Caught(bn, 'c1', '/outage/%d' % i) for i in range(3)]
+            restart_controller(bn)
             back = time.monotonic() - killed
+            lines.mark('switch and agents back')
             wait_for(lambda: recovery(bn).get('rebuiltAfterMillis')
                      is not None, 15, 'the connection table to be rebuilt')
+            wait_for(lambda: stale not in connection_rules(), 5,
+                     'the planted stale rules to be removed')
+            ages_after = connection_rule_ages()
+            aged = time.monotonic() - aged_from
+            live = {c['id'] for c in handed_off(bn)}
             stats = bn.rest_get('stats')
             # The loop is sequential: a request that met the dead controller in its
             # handshake waits out its SYN backoff (up to 7 s) and holds the loop up, so
@@ -154,9 +206,29 @@ def test_controller_killed_mid_transfer_loses_no_download(bn):
             time.sleep(5)
         running = sum(d.running() for d in started)
         assert_intact(started, download_timeout())
+    outage = [c.result() for c in caught]
 
     counters = stats['counters']
     rec = stats['recovery']
+    # The switch kept the rules of the live downloads through the outage: the
+    # new controller took them back as they were, neither deleted nor added
+    # again (a rule added again would be younger than the time between the
+    # two readings).
+    kept = sorted(c for c in ages_before if c & CONNECTION_ID in live)
+    renewed = {'%x' % c: (ages_before[c], ages_after.get(c))
+               for c in set(ages_before) & set(ages_after) | set(kept)
+               if ages_after.get(c, 0) < ages_before[c] + aged - 0.5}
+    print('\n[%s] %d rule pairs before the kill, %d after the rebuild %.1f s '
+          'later; %d pairs of live downloads kept (ages %.1f-%.1f s -> '
+          '%.1f-%.1f s)' % (
+              bn.mode, len(ages_before) // 2, len(ages_after) // 2, aged,
+              len(kept) // 2, min((ages_before[c] for c in kept), default=0),
+              max((ages_before[c] for c in kept), default=0),
+              min((ages_after.get(c, 0) for c in kept), default=0),
+              max((ages_after.get(c, 0) for c in kept), default=0)))
+    print('[%s] requests started in the outage: %s (status, s to connect, s '
+          'in all, server); SYN cookies taken over by the new controller: %d' % (
+              bn.mode, outage, counters['synCookiesAccepted']))
     print('\n[%s] controller killed: switch and agents back after %.1f s; '
           'serving %s ms and table rebuilt %s ms after its start; %d '
           'connections taken back, %d stale rule pairs removed; loop: %d '
@@ -169,6 +241,11 @@ def test_controller_killed_mid_transfer_loses_no_download(bn):
         'every download still running was taken back: %s' % counters
     assert stale not in connection_rules(), 'the planted stale rules stay'
     assert counters['staleRulesRemoved'] >= 1
+    assert kept, 'no download was still live when the table was rebuilt'
+    assert not renewed, ('rules deleted or added again (cookie: age before the '
+                         'kill, age %.1f s later): %s' % (aged, renewed))
+    assert all(s == '200' for s, _, _, _ in outage), \
+        'clients whose handshake met the dead controller: %s' % outage
     # New connections: those that met the dead controller in their handshake
     # retransmit their SYN; at most the one request inside the controller at
     # the kill (between SYN-ACK and the handoff's commit) is lost.
