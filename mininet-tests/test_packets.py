@@ -1,0 +1,260 @@
+"""Hostile packets from a client host (c1) to the VIP, in nat and in dsr
+mode: each is counted by the controller (or by the server's kernel, once the
+switch's rules send the connection past the controller), has a clear outcome,
+and legitimate requests from c2 just before and after are all served.
+
+hping3 forges the packets; baton_net/tools/tcp_peek.py reads the sequence
+numbers of a live connection off the client's interface, so that a forged
+segment lands where it should.  Quick: a few seconds each, and the same in
+the full run of every fault and attack test (test_faults.py, test_attacks.py,
+test_meters.py, this file):
+    BATON_FULL=1 scripts/test.sh --mininet-only -- -k "test_faults or test_attacks or test_meters or test_packets"
+
+Test plan, per mode:
+  1. IP fragments (a SYN cut in 16-byte fragments): counted as
+     fragmentsToVip and dropped; no answer
+  2. a SYN with a bad TCP checksum: counted as badTcpChecksum; no SYN-ACK,
+     no half-open entry (synReceived does not move)
+  3. SYN+FIN: counted as invalidSegments; no answer
+  4. a segment out of order (1,000 bytes ahead) while the controller still
+     collects a request head: counted as outOfOrderSegments, answered with a
+     duplicate ACK; the request, completed in order, is served
+  5. a blind RST (in the window, not the exact sequence number) while the
+     controller collects a request head: RFC 5961 challenge ACK, no reset
+     (clientResets does not move); the request is served
+  6. a blind RST into a live download, which the switch sends to the server:
+     its kernel answers with a challenge ACK (TCPChallengeACK) and the
+     download completes intact (sha256); the controller sees nothing
+"""
+
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from baton_net import MODES, baton_network, run_in, wait_for
+from baton_net.load import downloads
+from baton_net.network import PYTHON, TOOLS
+from baton_net.topo import VIP
+
+ATTACKER = 'c1'
+LEGITIMATE = 'c2'
+FILE = '10m.bin'
+RATE = '2M'
+
+
+@pytest.fixture(scope='module', params=MODES)
+def bn(request, baton_launchers, shared_files):
+    with baton_network(request.param, launchers=baton_launchers,
+                       files_dir=shared_files) as network:
+        yield network
+
+
+def counters(bn):
+    return bn.rest_get('stats')['counters']
+
+
+def moved(before, after, *names):
+    return {n: after[n] - before[n] for n in names}
+
+
+def legitimate_requests_served(bn, label, count=5):
+    results = [bn.curl(LEGITIMATE, '/%s/%d' % (label, i)) for i in range(count)]
+    bad = [r.describe() for r in results if r.status != 200]
+    assert not bad, 'legitimate requests %s failed: %s' % (label, bad)
+
+
+def hping(bn, *args):
+    """hping3 from the attacker to the VIP's port 80; the number of answers
+       it got."""
+    _, out, err = run_in(bn.host(ATTACKER),
+                         ['hping3', '-p', '80'] + list(args) + [VIP],
+                         timeout=30, check=False)
+    got = re.search(r'(\d+) packets transmitted, (\d+) packets received',
+                    out + err)
+    assert got, 'hping3 %s: %s%s' % (' '.join(args), out, err)
+    return int(got.group(2))
+
+
+def tcp_counter(host, name):
+    "A TcpExt counter of a host's network namespace (/proc/net/netstat)."
+    rows = [line.split() for line in host.cmd('cat /proc/net/netstat').splitlines()
+            if line.startswith('TcpExt:')]
+    return int(rows[1][rows[0].index(name)])
+
+
+class Peek:
+    """tools/tcp_peek.py in a host: the first segment host sends from
+       ip:port (with data=True, the first one with a payload)."""
+
+    def __init__(self, bn, host, port, data=False):
+        host = bn.host(host)
+        argv = [PYTHON, os.path.join(TOOLS, 'tcp_peek.py'),
+                host.defaultIntf().name, host.IP(), str(port), '--timeout', '10']
+        if data:
+            argv.append('--data')
+        self.proc = host.popen(argv, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = self.proc.stdout.readline().decode().strip()
+        assert line == 'ready', 'tcp_peek: %r %s' % (
+            line, self.proc.stderr.read().decode())
+
+    def segment(self):
+        out, err = self.proc.communicate(timeout=15)
+        seen = json.loads(out.decode())
+        assert 'seq' in seen, 'no segment seen: %s %s' % (seen, err.decode())
+        return seen
+
+
+class SlowRequest:
+    """A request whose head arrives in three pieces 1.2 s apart, from a known
+       port: the controller collects it for over two seconds."""
+
+    def __init__(self, bn, path, port):
+        self.bn = bn
+        self.proc = bn.host(ATTACKER).popen(
+            [PYTHON, os.path.join(TOOLS, 'raw_http.py'), VIP, '80', path,
+             '--piece', '35', '--delay', '1.2', '--local-port', str(port)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+
+    def result(self):
+        try:
+            out, err = self.proc.communicate(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        assert self.proc.returncode == 0, 'raw_http: %s' % err.decode()
+        return json.loads(out.decode())
+
+
+def test_ip_fragments_to_the_vip_are_counted_and_dropped(bn):
+    legitimate_requests_served(bn, 'before-fragments')
+    before = counters(bn)
+    # 3 SYNs of 20 + 64 bytes, each in 16-byte fragments: 6 fragments apiece.
+    answers = hping(bn, '-c', '3', '-i', 'u100000', '-S', '-f', '-d', '64')
+    after = counters(bn)
+    delta = moved(before, after, 'fragmentsToVip', 'synReceived')
+    print('\n[%s] 3 fragmented SYNs: %s, %d answers' % (bn.mode, delta, answers))
+    assert delta['fragmentsToVip'] >= 3 * 6, \
+        'every fragment counted: %s' % delta
+    assert delta['synReceived'] == 0 and answers == 0, \
+        'a fragmented SYN was answered: %s, %d answers' % (delta, answers)
+    legitimate_requests_served(bn, 'after-fragments')
+
+
+def test_a_bad_tcp_checksum_is_counted_and_dropped(bn):
+    legitimate_requests_served(bn, 'before-checksum')
+    before = counters(bn)
+    answers = hping(bn, '-c', '5', '-i', 'u100000', '-S', '-b')
+    after = counters(bn)
+    delta = moved(before, after, 'badTcpChecksum', 'synReceived')
+    print('\n[%s] 5 SYNs with a bad TCP checksum: %s, %d answers' % (
+        bn.mode, delta, answers))
+    assert delta['badTcpChecksum'] >= 5, 'every bad checksum counted: %s' % delta
+    assert delta['synReceived'] == 0 and answers == 0, \
+        'a SYN with a bad checksum was taken: %s, %d answers' % (delta, answers)
+    assert bn.rest_get('stats')['connections']['halfOpen'] == 0
+    legitimate_requests_served(bn, 'after-checksum')
+
+
+def test_syn_fin_is_counted_as_invalid_and_dropped(bn):
+    legitimate_requests_served(bn, 'before-synfin')
+    before = counters(bn)
+    answers = hping(bn, '-c', '5', '-i', 'u100000', '-S', '-F')
+    after = counters(bn)
+    delta = moved(before, after, 'invalidSegments', 'synReceived')
+    print('\n[%s] 5 SYN+FIN: %s, %d answers' % (bn.mode, delta, answers))
+    assert delta['invalidSegments'] >= 5, 'every SYN+FIN counted: %s' % delta
+    assert delta['synReceived'] == 0 and answers == 0, \
+        'a SYN+FIN was taken for a SYN: %s, %d answers' % (delta, answers)
+    legitimate_requests_served(bn, 'after-synfin')
+
+
+def forge_into_a_head(bn, port, path, *flags, offset):
+    """A request head in pieces from `port`; once its first piece is seen,
+       hping3 sends one segment with `flags` at `offset` bytes after what the
+       controller expects next.  Returns raw_http's answer and the counters
+       before and after."""
+    peek = Peek(bn, ATTACKER, port, data=True)
+    before = counters(bn)
+    request = SlowRequest(bn, path, port)
+    seen = peek.segment()
+    hping(bn, '-c', '1', '-s', str(port), '-k',
+          '-M', str((seen['next'] + offset) & 0xffffffff),
+          '-L', str(seen['ack']), *flags)
+    result = request.result()
+    return result, before, counters(bn), seen
+
+
+def test_an_out_of_order_segment_is_counted_and_the_request_served(bn):
+    legitimate_requests_served(bn, 'before-ooo')
+    # 20 bytes, 1,000 bytes past the head's next byte: never in order.
+    result, before, after, seen = forge_into_a_head(
+        bn, 41001, '/out-of-order', '-A', '-P', '-d', '20', offset=1000)
+    delta = moved(before, after, 'outOfOrderSegments', 'invalidSegments',
+                  'clientResets')
+    print('\n[%s] a segment 1,000 bytes ahead (head next %d): %s; request %s '
+          'by %s' % (bn.mode, seen['next'], delta, result['status'],
+                     result['served_by']))
+    assert delta['outOfOrderSegments'] >= 1, 'not counted: %s' % delta
+    assert result['status'] == 200, result
+    legitimate_requests_served(bn, 'after-ooo')
+
+
+def test_a_blind_reset_during_the_head_gets_a_challenge_ack(bn):
+    legitimate_requests_served(bn, 'before-blind-rst-head')
+    result, before, after, seen = forge_into_a_head(
+        bn, 41002, '/blind-reset', '-R', offset=100)
+    delta = moved(before, after, 'clientResets', 'invalidSegments')
+    print('\n[%s] a RST 100 bytes past the head\'s next byte: %s; request %s '
+          'by %s' % (bn.mode, delta, result['status'], result['served_by']))
+    assert delta['clientResets'] == 0, \
+        'an inexact reset closed the connection: %s' % delta
+    assert result['status'] == 200, result
+    legitimate_requests_served(bn, 'after-blind-rst-head')
+
+
+def test_a_blind_reset_into_a_live_download_leaves_it_intact(bn):
+    legitimate_requests_served(bn, 'before-blind-rst')
+    served = bn.files[FILE]
+    client = bn.host(ATTACKER).IP()
+    began = time.monotonic()
+    with downloads(bn, 1, served, RATE) as started:
+        conn = wait_for(lambda: [c for c in bn.rest_get('connections')
+                                 if c['state'] == 'handed_off' and
+                                 c['client'].startswith(client + ':')],
+                        20, 'the download to be handed off')[0]
+        port = int(conn['client'].rpartition(':')[2])
+        server = next(n for n in bn.server_names
+                      if bn.address_of(n) == conn['server'])
+        challenges = tcp_counter(bn.host(server), 'TCPChallengeACK')
+        skipped = tcp_counter(bn.host(server), 'TCPACKSkippedChallenge')
+        before = counters(bn)
+        # The client sends only ACKs now: their seq is what the server
+        # expects next.  1,000 bytes on is inside its window, not exact.
+        seen = Peek(bn, ATTACKER, port).segment()
+        hping(bn, '-c', '1', '-s', str(port), '-k', '-R',
+              '-M', str((seen['seq'] + 1000) & 0xffffffff))
+        wait_for(lambda: tcp_counter(bn.host(server), 'TCPChallengeACK') +
+                 tcp_counter(bn.host(server), 'TCPACKSkippedChallenge') >
+                 challenges + skipped, 5,
+                 '%s to answer the reset with a challenge ACK' % server)
+        after = counters(bn)
+        problem = started[0].finish(60)
+        took = time.monotonic() - began
+    delta = moved(before, after, 'clientResets', 'packetInVipTcp')
+    print('\n[%s] a RST 1,000 bytes into %s\'s window: challenge ACKs %d -> '
+          '%d (skipped by rate limit %d -> %d); controller %s; download %s '
+          'in %.1f s' % (
+              bn.mode, server, challenges,
+              tcp_counter(bn.host(server), 'TCPChallengeACK'), skipped,
+              tcp_counter(bn.host(server), 'TCPACKSkippedChallenge'), delta,
+              problem or 'intact', took))
+    assert problem is None, 'the download broke: %s' % problem
+    assert delta['clientResets'] == 0, delta
+    legitimate_requests_served(bn, 'after-blind-rst')
