@@ -5,7 +5,8 @@ depend on the mode.
 
 The switch drops the excess in its OpenFlow meter, the controller sees no
 more SYNs than the limit, and every legitimate client that got through its
-handshake is answered, since only SYNs share that limit.
+handshake is answered, since only SYNs share that limit; at least 90 % of
+the legitimate requests are answered in all.
 """
 
 import os
@@ -81,3 +82,10 @@ def test_syn_meter_caps_what_reaches_the_controller(metered):
         '%d SYNs in %.1f s went past a %d/s meter' % (syns, elapsed, SYN_LIMIT)
     assert connected, 'no legitimate client got through its handshake'
     assert not lost, 'connected but not answered: %s' % lost[:5]
+    # A legitimate SYN competes with the flood's for the meter's budget; one
+    # the meter drops is retransmitted (1 s, 3 s, 7 s later) within the
+    # loop's 10 s: nearly every request is answered, only later.
+    answered = [line for line in lines if line[0] == '200']
+    assert len(answered) >= 0.9 * len(lines), \
+        'only %d of %d legitimate requests answered: %s' % (
+            len(answered), len(lines), lines.failures()[:5])
