@@ -4,7 +4,9 @@ baton_net.harness.baton_network() makes one."""
 
 import json
 import os
+import re
 import signal
+import subprocess
 from dataclasses import dataclass
 
 from mininet.log import info
@@ -107,6 +109,22 @@ class BatonNetwork:
                 parts.append('----- %s (last %d lines)\n%s' % (
                     os.path.basename(path), len(tail), ''.join(tail)))
         return '\n'.join(parts)
+
+    def controller_memory(self):
+        """The controller JVM's memory now: {'liveHeap': bytes of live objects
+           on its heap (jcmd GC.class_histogram, which collects first),
+           'rss': its resident set (VmRSS), 'pid': its process id}."""
+        pid = self.procs.procs['controller'].pid
+        # bin/baton-controller execs java, so the pid we started is the JVM.
+        with open('/proc/%d/comm' % pid) as f:
+            assert f.read().strip() == 'java', 'pid %d is not the JVM' % pid
+        with open('/proc/%d/status' % pid) as f:
+            rss = int(re.search(r'^VmRSS:\s+(\d+) kB', f.read(), re.M).group(1))
+        out = subprocess.run(['jcmd', str(pid), 'GC.class_histogram'],
+                             capture_output=True, text=True, timeout=60).stdout
+        total = re.search(r'^Total\s+\d+\s+(\d+)\s*$', out, re.M)
+        assert total, 'jcmd %d GC.class_histogram: %s' % (pid, out[-300:])
+        return {'liveHeap': int(total.group(1)), 'rss': rss * 1024, 'pid': pid}
 
     # --- HTTP from clients ------------------------------------------------
 
