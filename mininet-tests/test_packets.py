@@ -31,19 +31,17 @@ import json
 import os
 import re
 import subprocess
-import time
 
 import pytest
 
 from baton_net import MODES, baton_network, run_in, wait_for
-from baton_net.load import downloads
 from baton_net.network import PYTHON, TOOLS
 from baton_net.topo import VIP
 
 ATTACKER = 'c1'
 LEGITIMATE = 'c2'
 FILE = '10m.bin'
-RATE = '2M'
+READ_RATE = 2 << 20  # bytes/s: the 10 MiB download lasts 5 s
 
 
 @pytest.fixture(scope='module', params=MODES)
@@ -109,27 +107,38 @@ class Peek:
         return seen
 
 
-class SlowRequest:
-    """A request whose head arrives in three pieces 1.2 s apart, from a known
-       port: the controller collects it for over two seconds."""
+class RawRequest:
+    """tools/raw_http.py in the attacker, from a known port: with
+       SLOW_HEAD, its request head arrives in three pieces 1.2 s apart (the
+       controller collects it for over two seconds); with a read rate, its
+       response is read at that pace."""
 
-    def __init__(self, bn, path, port):
-        self.bn = bn
+    def __init__(self, bn, path, port, *options):
         self.proc = bn.host(ATTACKER).popen(
             [PYTHON, os.path.join(TOOLS, 'raw_http.py'), VIP, '80', path,
-             '--piece', '35', '--delay', '1.2', '--local-port', str(port)],
+             '--local-port', str(port), '--timeout', '30'] + list(options),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE)
 
+    def running(self):
+        return self.proc.poll() is None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
     def result(self):
         try:
-            out, err = self.proc.communicate(timeout=30)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
+            out, err = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError('raw_http still running after 60 s') from None
         assert self.proc.returncode == 0, 'raw_http: %s' % err.decode()
         return json.loads(out.decode())
+
+
+SLOW_HEAD = ('--piece', '35', '--delay', '1.2')
 
 
 def test_ip_fragments_to_the_vip_are_counted_and_dropped(bn):
@@ -182,11 +191,15 @@ def forge_into_a_head(bn, port, path, *flags, offset):
        before and after."""
     peek = Peek(bn, ATTACKER, port, data=True)
     before = counters(bn)
-    request = SlowRequest(bn, path, port)
-    seen = peek.segment()
-    hping(bn, '-c', '1', '-s', str(port), '-k',
-          '-M', str((seen['next'] + offset) & 0xffffffff),
-          '-L', str(seen['ack']), *flags)
+    request = RawRequest(bn, path, port, *SLOW_HEAD)
+    try:
+        seen = peek.segment()
+        hping(bn, '-c', '1', '-s', str(port), '-k',
+              '-M', str((seen['next'] + offset) & 0xffffffff),
+              '-L', str(seen['ack']), *flags)
+    except BaseException:
+        request.kill()
+        raise
     result = request.result()
     return result, before, counters(bn), seen
 
@@ -222,14 +235,13 @@ def test_a_blind_reset_during_the_head_gets_a_challenge_ack(bn):
 def test_a_blind_reset_into_a_live_download_leaves_it_intact(bn):
     legitimate_requests_served(bn, 'before-blind-rst')
     served = bn.files[FILE]
-    client = bn.host(ATTACKER).IP()
-    began = time.monotonic()
-    with downloads(bn, 1, served, RATE) as started:
+    client, port = bn.host(ATTACKER).IP(), 41003
+    download = RawRequest(bn, served.path, port, '--read-rate', str(READ_RATE))
+    try:
         conn = wait_for(lambda: [c for c in bn.rest_get('connections')
-                                 if c['state'] == 'handed_off' and
-                                 c['client'].startswith(client + ':')],
-                        20, 'the download to be handed off')[0]
-        port = int(conn['client'].rpartition(':')[2])
+                                 if c['client'] == '%s:%d' % (client, port)
+                                 and c['state'] == 'handed_off'],
+                        10, 'the download to be handed off')[0]
         server = next(n for n in bn.server_names
                       if bn.address_of(n) == conn['server'])
         challenges = tcp_counter(bn.host(server), 'TCPChallengeACK')
@@ -245,16 +257,23 @@ def test_a_blind_reset_into_a_live_download_leaves_it_intact(bn):
                  challenges + skipped, 5,
                  '%s to answer the reset with a challenge ACK' % server)
         after = counters(bn)
-        problem = started[0].finish(60)
-        took = time.monotonic() - began
+        assert download.running(), 'the download ended before the reset'
+    except BaseException:
+        download.kill()
+        raise
+    result = download.result()
     delta = moved(before, after, 'clientResets', 'packetInVipTcp')
     print('\n[%s] a RST 1,000 bytes into %s\'s window: challenge ACKs %d -> '
-          '%d (skipped by rate limit %d -> %d); controller %s; download %s '
-          'in %.1f s' % (
+          '%d (skipped by the kernel\'s rate limit %d -> %d); controller %s; '
+          'download: %s, %d bytes in %.1f s' % (
               bn.mode, server, challenges,
               tcp_counter(bn.host(server), 'TCPChallengeACK'), skipped,
               tcp_counter(bn.host(server), 'TCPACKSkippedChallenge'), delta,
-              problem or 'intact', took))
-    assert problem is None, 'the download broke: %s' % problem
+              result['status'], result['body_bytes'], result['seconds']))
+    assert result['status'] == 200 and \
+        result['body_bytes'] == served.size and \
+        result['body_sha256'] == served.sha256, \
+        'the download broke: %s' % {k: v for k, v in result.items()
+                                    if k != 'body'}
     assert delta['clientResets'] == 0, delta
     legitimate_requests_served(bn, 'after-blind-rst')

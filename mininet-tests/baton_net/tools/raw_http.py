@@ -4,6 +4,7 @@ the response as JSON.  Run inside a Mininet host by the tests:
 
   raw_http.py HOST PORT PATH [--piece N] [--delay S] [--body-bytes N]
               [--body-piece N] [--proxy-v2 SRC_IP:SRC_PORT] [--local-port N]
+              [--read-rate BYTES_PER_S]
 
 --piece/--delay split the request head into N-byte writes with S seconds
 between them (TCP_NODELAY on, so each write leaves as its own segment): the
@@ -12,6 +13,10 @@ same for the body (default: one write, which TCP cuts into MSS segments).
 --proxy-v2 first sends a PROXY protocol v2 header (as Baton's agent does).
 --local-port connects from that port (the response is read until the server
 closes, so the server closes first and the port is free again at once).
+--read-rate reads the response at that pace, through a small receive buffer,
+so that a download lasts size / rate seconds (curl's --limit-rate averages
+over seconds and sometimes lets a 10 MiB download through in half a second).
+The answer has the response body's sha256.
 Standard library only, for /usr/bin/python3.
 """
 
@@ -50,17 +55,25 @@ def send_in_pieces(sock, data, piece, delay):
             time.sleep(delay)
 
 
-def read_response(sock, timeout):
+def read_response(sock, timeout, rate=0):
     sock.settimeout(timeout)
-    data = b''
+    chunks = []
+    got = 0
+    started = time.monotonic()
     while True:
+        if rate:
+            ahead = got / rate - (time.monotonic() - started)
+            if ahead > 0:
+                time.sleep(ahead)
         try:
-            block = sock.recv(65536)
+            block = sock.recv(16384 if rate else 65536)
         except socket.timeout:
             break
         if not block:
             break
-        data += block
+        chunks.append(block)
+        got += len(block)
+    data = b''.join(chunks)
     head, _, body = data.partition(b'\r\n\r\n')
     lines = head.decode('latin-1').split('\r\n')
     status = 0
@@ -86,6 +99,7 @@ def main():
     p.add_argument('--proxy-v2', metavar='SRC_IP:SRC_PORT')
     p.add_argument('--timeout', type=float, default=10.0)
     p.add_argument('--local-port', type=int, default=0)
+    p.add_argument('--read-rate', type=int, default=0)
     args = p.parse_args()
 
     body = body_bytes(args.body_bytes)
@@ -99,8 +113,14 @@ def main():
     head = head.encode() + b'\r\n'
 
     source = ('', args.local_port) if args.local_port else None
-    sock = socket.create_connection((args.host, args.port), args.timeout,
-                                    source_address=source)
+    sock = socket.socket()
+    if args.read_rate:
+        # Set before connecting, so the window it announces stays small.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    sock.settimeout(args.timeout)
+    if source:
+        sock.bind(source)
+    sock.connect((args.host, args.port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if args.proxy_v2:
         ip, port = args.proxy_v2.rsplit(':', 1)
@@ -111,12 +131,14 @@ def main():
     if body:
         send_in_pieces(sock, body, args.body_piece,
                        args.delay if args.body_piece else 0)
-    status, headers, response_body, total = read_response(sock, args.timeout)
+    status, headers, response_body, total = read_response(sock, args.timeout,
+                                                          args.read_rate)
     sock.close()
     json.dump({'status': status, 'headers': headers,
                'served_by': headers.get('x-served-by', ''),
                'body': response_body[:4096].decode('utf-8', 'replace'),
                'body_bytes': len(response_body),
+               'body_sha256': hashlib.sha256(response_body).hexdigest(),
                'response_bytes': total,
                'request_bytes': len(head) + len(body),
                'request_body_sha256': hashlib.sha256(body).hexdigest(),
