@@ -1,8 +1,10 @@
 """Hostile clients, in nat and in dsr mode, while a legitimate client (c2)
 loops new connections and times its first bytes.
 
-Quick by default; BATON_FULL=1 runs them longer:
-    BATON_FULL=1 scripts/test.sh --mininet-only -- -k test_attacks
+Quick by default; BATON_FULL=1 runs them longer.  The full run of every
+fault and attack test (this file, test_faults.py, test_meters.py,
+test_packets.py):
+    BATON_FULL=1 bash scripts/test.sh --mininet-only -- -k "test_faults or test_attacks or test_meters or test_packets"
 
 Test plan, per mode:
   1. slowloris from c1: 1,000 connections that send their request head a

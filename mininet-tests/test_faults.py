@@ -1,8 +1,10 @@
 """Faults, in nat and in dsr mode: what Baton promises because no response
 byte crosses the controller.
 
-Quick by default; BATON_FULL=1 runs the full sizes (100 MiB downloads):
-    BATON_FULL=1 scripts/test.sh --mininet-only -- -k test_faults
+Quick by default; BATON_FULL=1 runs the full sizes (100 MiB downloads).  The
+full run of every fault and attack test (this file, test_attacks.py,
+test_meters.py, test_packets.py):
+    BATON_FULL=1 bash scripts/test.sh --mininet-only -- -k "test_faults or test_attacks or test_meters or test_packets"
 
 Test plan, per mode:
   1. the controller is killed (SIGKILL) and started again while 20

@@ -7,6 +7,11 @@ The switch drops the excess in its OpenFlow meter, the controller sees no
 more SYNs than the limit, and every legitimate client that got through its
 handshake is answered, since only SYNs share that limit; at least 90 % of
 the legitimate requests are answered in all.
+
+Quick by default (an 8 s flood); BATON_FULL=1 floods for 30 s.  The full run
+of every fault and attack test (this file, test_faults.py, test_attacks.py,
+test_packets.py):
+    BATON_FULL=1 bash scripts/test.sh --mininet-only -- -k "test_faults or test_attacks or test_meters or test_packets"
 """
 
 import os
