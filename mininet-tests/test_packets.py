@@ -20,11 +20,19 @@ Test plan, per mode:
      collects a request head: counted as outOfOrderSegments, answered with a
      duplicate ACK; the request, completed in order, is served
   5. a blind RST (in the window, not the exact sequence number) while the
-     controller collects a request head: RFC 5961 challenge ACK, no reset
-     (clientResets does not move); the request is served
-  6. a blind RST into a live download, which the switch sends to the server:
-     its kernel answers with a challenge ACK (TCPChallengeACK) and the
-     download completes intact (sha256); the controller sees nothing
+     controller collects a request head: RFC 5961 challenge ACK
+     (challengeAcksSent), and one far outside the window is ignored
+     (resetsIgnored); no reset (clientResets does not move), the request is
+     served
+  6. the head's first piece sent again with other bytes (a forged overlap):
+     counted as overlapConflicts; the server gets the request the controller
+     parsed first (nginx's access log), not the forged one
+  7. an ACK with a zero window during the head: counted as
+     zeroWindowSegments; the request is served
+  8. a blind RST into a live download, which the switch sends to the server:
+     its kernel answers with a challenge ACK (TCPChallengeACK, or
+     TCPACKSkippedChallenge when its rate limit holds the answer back) and
+     the download completes intact (sha256); the controller sees nothing
 """
 
 import json
@@ -184,19 +192,27 @@ def test_syn_fin_is_counted_as_invalid_and_dropped(bn):
     legitimate_requests_served(bn, 'after-synfin')
 
 
-def forge_into_a_head(bn, port, path, *flags, offset):
+def raw_http_head(path):
+    "The request head raw_http.py sends for a GET of path (as it writes it)."
+    return ('GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: baton-raw-http\r\n'
+            'Accept: */*\r\nConnection: close\r\n\r\n' % (path, VIP)).encode()
+
+
+def forge_into_a_head(bn, port, path, *forged):
     """A request head in pieces from `port`; once its first piece is seen,
-       hping3 sends one segment with `flags` at `offset` bytes after what the
-       controller expects next.  Returns raw_http's answer and the counters
-       before and after."""
+       hping3 sends one segment for each (offset, flags) in `forged`: at
+       `offset` bytes from what the controller expects next.  Returns
+       raw_http's answer, the counters before and after, and the first
+       piece (seq, ack, len, next)."""
     peek = Peek(bn, ATTACKER, port, data=True)
     before = counters(bn)
     request = RawRequest(bn, path, port, *SLOW_HEAD)
     try:
         seen = peek.segment()
-        hping(bn, '-c', '1', '-s', str(port), '-k',
-              '-M', str((seen['next'] + offset) & 0xffffffff),
-              '-L', str(seen['ack']), *flags)
+        for offset, flags in forged:
+            hping(bn, '-c', '1', '-s', str(port), '-k',
+                  '-M', str((seen['next'] + offset) & 0xffffffff),
+                  '-L', str(seen['ack']), *flags)
     except BaseException:
         request.kill()
         raise
@@ -208,7 +224,7 @@ def test_an_out_of_order_segment_is_counted_and_the_request_served(bn):
     legitimate_requests_served(bn, 'before-ooo')
     # 20 bytes, 1,000 bytes past the head's next byte: never in order.
     result, before, after, seen = forge_into_a_head(
-        bn, 41001, '/out-of-order', '-A', '-P', '-d', '20', offset=1000)
+        bn, 41001, '/out-of-order', (1000, ('-A', '-P', '-d', '20')))
     delta = moved(before, after, 'outOfOrderSegments', 'invalidSegments',
                   'clientResets')
     print('\n[%s] a segment 1,000 bytes ahead (head next %d): %s; request %s '
@@ -221,15 +237,61 @@ def test_an_out_of_order_segment_is_counted_and_the_request_served(bn):
 
 def test_a_blind_reset_during_the_head_gets_a_challenge_ack(bn):
     legitimate_requests_served(bn, 'before-blind-rst-head')
+    # In the window but not exact: a challenge ACK.  Far outside it: ignored.
     result, before, after, seen = forge_into_a_head(
-        bn, 41002, '/blind-reset', '-R', offset=100)
-    delta = moved(before, after, 'clientResets', 'invalidSegments')
-    print('\n[%s] a RST 100 bytes past the head\'s next byte: %s; request %s '
-          'by %s' % (bn.mode, delta, result['status'], result['served_by']))
+        bn, 41002, '/blind-reset', (100, ('-R',)), (1 << 30, ('-R',)))
+    delta = moved(before, after, 'challengeAcksSent', 'resetsIgnored',
+                  'clientResets')
+    print('\n[%s] a RST 100 bytes past the head\'s next byte, another 1 GiB '
+          'past it: %s; request %s by %s' % (
+              bn.mode, delta, result['status'], result['served_by']))
+    assert delta['challengeAcksSent'] >= 1 and delta['resetsIgnored'] >= 1, \
+        'the resets were not counted: %s' % delta
     assert delta['clientResets'] == 0, \
         'an inexact reset closed the connection: %s' % delta
     assert result['status'] == 200, result
     legitimate_requests_served(bn, 'after-blind-rst-head')
+
+
+def test_overlapping_bytes_that_disagree_leave_the_parsed_request(bn):
+    """The first piece of a head sent again with other bytes (a forged
+       overlap): the controller keeps the bytes it received first, which it
+       parsed, and the server gets exactly those."""
+    legitimate_requests_served(bn, 'before-overlap')
+    path, forged_path = '/overlap-original', '/overlap-FORGED!!'
+    first = raw_http_head(path)[:int(SLOW_HEAD[1])]
+    forged = first.replace(path.encode(), forged_path.encode())
+    assert len(forged) == len(first) and forged != first
+    data = os.path.join(bn.run_dir, 'forged-overlap.bin')
+    with open(data, 'wb') as f:
+        f.write(forged)
+    result, before, after, seen = forge_into_a_head(
+        bn, 41004, path, (-len(first), ('-A', '-P', '-E', data,
+                                         '-d', str(len(forged)))))
+    delta = moved(before, after, 'overlapConflicts', 'invalidSegments')
+    uris = [e['uri'] for e in bn.access_log(result['served_by'])
+            if e['uri'].startswith('/overlap-')]
+    print('\n[%s] the head\'s first %d bytes again, with %s for %s: %s; '
+          'request %s by %s, which got %s' % (
+              bn.mode, len(first), forged_path, path, delta,
+              result['status'], result['served_by'], uris))
+    assert seen['len'] == len(first), 'the first piece: %s' % seen
+    assert delta['overlapConflicts'] >= 1, 'not counted: %s' % delta
+    assert result['status'] == 200, result
+    assert uris == [path], 'the server got %s, not %s' % (uris, path)
+    legitimate_requests_served(bn, 'after-overlap')
+
+
+def test_a_zero_window_during_the_head_is_counted_and_the_request_served(bn):
+    legitimate_requests_served(bn, 'before-zero-window')
+    result, before, after, seen = forge_into_a_head(
+        bn, 41005, '/zero-window', (0, ('-A', '-w', '0')))
+    delta = moved(before, after, 'zeroWindowSegments', 'invalidSegments')
+    print('\n[%s] an ACK with a zero window during the head: %s; request %s '
+          'by %s' % (bn.mode, delta, result['status'], result['served_by']))
+    assert delta['zeroWindowSegments'] >= 1, 'not counted: %s' % delta
+    assert result['status'] == 200, result
+    legitimate_requests_served(bn, 'after-zero-window')
 
 
 def test_a_blind_reset_into_a_live_download_leaves_it_intact(bn):
