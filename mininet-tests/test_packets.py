@@ -8,7 +8,7 @@ numbers of a live connection off the client's interface, so that a forged
 segment lands where it should.  Quick: a few seconds each, and the same in
 the full run of every fault and attack test (test_faults.py, test_attacks.py,
 test_meters.py, this file):
-    BATON_FULL=1 scripts/test.sh --mininet-only -- -k "test_faults or test_attacks or test_meters or test_packets"
+    BATON_FULL=1 bash scripts/test.sh --mininet-only -- -k "test_faults or test_attacks or test_meters or test_packets"
 
 Test plan, per mode:
   1. IP fragments (a SYN cut in 16-byte fragments): counted as
