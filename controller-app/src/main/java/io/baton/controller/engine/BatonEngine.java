@@ -584,6 +584,13 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
                     if (handoffs.serverSegment(f)) {
                         return;
                     }
+                    // A segment of no connection Baton holds (a closed one's, or traffic not through a
+                    // VIP): sent on, but no plain rule toward the client is learnt from it, since such a
+                    // rule would carry a nat server's strays, and any reply its rule has not caught
+                    // yet, to the client unrewritten.
+                    counters.packetInOther.increment();
+                    l2.forwardWithoutRule(sw, inPort, f);
+                    return;
                 }
                 break;
             case IPV4_FRAGMENT:

@@ -126,6 +126,17 @@ public final class L2Forwarder {
         southbound.sendPacket(sw, PacketOut.of(inPort, f.bytes(), List.of(FlowAction.output(port))));
     }
 
+    /** Forwards a frame toward its destination's known port (or floods it) without putting in a rule. */
+    public void forwardWithoutRule(SwitchId sw, int inPort, Frame f) {
+        MacAddress dst = f.ethDst();
+        Optional<HostLocation> loc = dst.isMulticast() ? Optional.empty() : hosts.locate(dst);
+        if (loc.isEmpty() || !loc.get().sw().equals(sw)) {
+            southbound.sendPacket(sw, PacketOut.of(inPort, f.bytes(), List.of(FlowAction.flood())));
+        } else if (loc.get().port() != inPort) {
+            southbound.sendPacket(sw, PacketOut.of(inPort, f.bytes(), List.of(FlowAction.output(loc.get().port()))));
+        }
+    }
+
     /** A rule sent this recently and not confirmed yet is not sent again for a packet that comes up. */
     private static final long RESEND_UNCONFIRMED_NANOS = TimeUnit.SECONDS.toNanos(1);
 

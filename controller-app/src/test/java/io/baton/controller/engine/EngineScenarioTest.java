@@ -780,8 +780,9 @@ class EngineScenarioTest {
         assertEquals(1L, engine.counters().strayServerSegmentsDropped.sum());
         assertEquals(0L, engine.counters().serverSegmentsSentOn.sum());
         List<FlowRule> installed = List.copyOf(sb.installed);
-        assertTrue(installed.subList(rulesBefore, installed.size()).stream()
-                .allMatch(r -> Cookies.kind(r.cookie()) == Cookies.Kind.L2), "no connection rule for either");
+        assertEquals(List.of(), installed.subList(rulesBefore, installed.size()),
+                "no rule for either: no connection rule, and no plain forwarding toward the client learnt");
+        assertEquals(List.of(FlowAction.output(CLIENT_SWITCH_PORT)), packetsSentSince(before).get(0).actions());
     }
 
     /** The next held install of one connection rule of {@code kind}; other installs are confirmed at once. */
