@@ -98,6 +98,8 @@ public final class EngineCounters {
      * rule was in (a cached datapath flow older than the rule): sent on with the rule's rewrites.
      */
     public final LongAdder serverSegmentsSentOn = new LongAdder();
+    /** Nat connections given up while their server may hold them: a rule drops what it sends into them. */
+    public final LongAdder connectionsQuarantined = new LongAdder();
     /** Segments a server sent into a connection given up while it held it: dropped. */
     public final LongAdder strayServerSegmentsDropped = new LongAdder();
     /** Handed-off connections that ended with their server's agent (dead, or restarted without them). */

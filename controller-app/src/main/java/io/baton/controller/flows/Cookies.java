@@ -16,7 +16,9 @@ public final class Cookies {
 
     /** What a Baton rule is for. */
     public enum Kind {
-        BASE(0), L2(1), CLIENT_TO_SERVER(2), SERVER_TO_CLIENT(3);
+        BASE(0), L2(1), CLIENT_TO_SERVER(2), SERVER_TO_CLIENT(3),
+        /** Drops what a server sends into a connection given up while it held it. */
+        QUARANTINE(4);
 
         final long bits;
 

@@ -180,6 +180,24 @@ public final class FlowRuleFactory {
                 .idleTimeoutSeconds(connectionIdleSeconds).build();
     }
 
+    /**
+     * Drops what a nat server still sends into a connection given up while it held it (its agent
+     * paused, its links down): the reply rule's match, no action. The switch then drops those
+     * segments itself, whatever else it would have done with them (a plain rule toward the client
+     * learnt meanwhile would carry them to it unrewritten). Its own cookie kind, with the connection's
+     * id; a new connection of the same client port to the same server replaces it (same match and
+     * priority).
+     */
+    public FlowRule quarantineRule(ServiceConfig service, Connection c) {
+        FlowRule reply = reverseRule(service, c);
+        return FlowRule.builder().priority(reply.priority()).cookie(Cookies.of(Cookies.Kind.QUARANTINE, c.id()))
+                .match(reply.match())
+                .idleTimeoutSeconds(QUARANTINE_IDLE_SECONDS).build();
+    }
+
+    /** A given-up connection's server stops retransmitting within this long of silence. */
+    static final int QUARANTINE_IDLE_SECONDS = 60;
+
     /** The rewrites that take a server's packet to its client; also used for one sent up by the switch. */
     public List<FlowAction> serverToClientActions(ServiceConfig service, Connection c) {
         List<FlowAction> actions = new ArrayList<>(3);

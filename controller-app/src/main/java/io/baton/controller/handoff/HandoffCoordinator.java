@@ -504,6 +504,7 @@ public final class HandoffCoordinator implements HandoffSink {
         CompletableFuture<Void> settled = new CompletableFuture<>();
         removeRules(c).whenComplete((ok, err) -> scheduler.schedule(() -> settled.complete(null),
                 DATAPATH_SETTLE_MILLIS, TimeUnit.MILLISECONDS));
+        quarantine(c);
         return settled;
     }
 
@@ -604,7 +605,9 @@ public final class HandoffCoordinator implements HandoffSink {
                 c, dead);
         table.moveTo(c, ConnectionState.HANDING_OFF); // the client's segments are held from now on
         c.rulesInstalled = false;
-        removeRules(c).whenComplete((ok, err) -> engine.execute(() -> {
+        CompletableFuture<Void> removed = removeRules(c);
+        quarantine(c); // the dead server's reply match; the next server's reply rule differs
+        removed.whenComplete((ok, err) -> engine.execute(() -> {
             if (table.byId(c.id()) == c) {
                 dispatch(svc, c, new Attempt(head.head(), data, true, Set.of(dead)));
             }
@@ -673,6 +676,25 @@ public final class HandoffCoordinator implements HandoffSink {
             registry.handoffFailed(s);
         }
         frontend.abort(svc, c);
+        quarantine(c);
+    }
+
+    /**
+     * In nat, a connection given up while its server may still hold it gets a rule that drops
+     * what that server sends into it (see {@link FlowRuleFactory#quarantineRule}). Sent after the
+     * removal of its rules, on the same switch connection. Not in dsr: there the match is the
+     * VIP's, and would drop a new connection's first replies from another server.
+     */
+    private void quarantine(Connection c) {
+        ServiceConfig svc = serviceOf(c);
+        if (svc == null || svc.mode() != ServiceMode.NAT || c.server == null) {
+            return;
+        }
+        counters.connectionsQuarantined.increment();
+        southbound.installRules(c.sw(), List.of(flows.quarantineRule(svc, c))).exceptionally(e -> {
+            log.debug("{}: the quarantine rule failed: {}", c, e.getMessage());
+            return null;
+        });
     }
 
     @Override

@@ -768,6 +768,14 @@ class EngineScenarioTest {
             await(() -> engine.counters().handoffsFailed.sum() == 1, "the handoff failed");
         }
         Thread.sleep(100); // the client is reset or probed once the rules are gone
+        // The switch itself drops what the server still sends into it, whatever it learnt meanwhile.
+        FlowRule quarantine = sb.installed.stream().filter(r -> Cookies.kind(r.cookie()) == Cookies.Kind.QUARANTINE)
+                .findFirst().orElseThrow(() -> new AssertionError("no quarantine rule: " + sb.installed));
+        assertEquals(first.handoffId(), Cookies.connectionId(quarantine.cookie()));
+        assertEquals(List.of(), quarantine.actions(), "drop");
+        assertEquals(Optional.of(Ipv4Address.parse("10.0.0.11")), quarantine.match().ipv4Src());
+        assertEquals(Optional.of(CLIENT_PORT), quarantine.match().tcpDst());
+        assertEquals(1L, engine.counters().connectionsQuarantined.sum());
         int before = sb.packets.size();
         int rulesBefore = sb.installed.size();
         engine.packetIn(SW, 3, fromH1(CLIENT_PORT, first, "HTTP/1.1 200 OK\r\n\r\n"));
