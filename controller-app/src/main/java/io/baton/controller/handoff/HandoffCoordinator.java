@@ -676,6 +676,11 @@ public final class HandoffCoordinator implements HandoffSink {
             registry.handoffFailed(s);
         }
         frontend.abort(svc, c);
+    }
+
+    /** A handoff fails after its commit went out: its server may relay it yet, so it is quarantined too. */
+    private void failAfterCommit(ServiceConfig svc, Connection c, String reason) {
+        fail(svc, c, reason);
         quarantine(c);
     }
 
@@ -767,7 +772,7 @@ public final class HandoffCoordinator implements HandoffSink {
                 // answer would not continue.
                 takeInFlight(c.id());
                 removeRules(c);
-                fail(serviceOf(c), c, "agent disconnected after the commit");
+                failAfterCommit(serviceOf(c), c, "agent disconnected after the commit");
             } else {
                 retryOrFail(c, "agent disconnected");
             }
@@ -779,13 +784,17 @@ public final class HandoffCoordinator implements HandoffSink {
         long deadline = nanoClock.getAsLong() - handoffTimeoutNanos;
         Iterator<Connection> it = inFlight.values().iterator();
         List<Connection> late = new ArrayList<>();
+        Set<Long> committed = new HashSet<>();
         while (it.hasNext()) {
             Connection c = it.next();
             if (c.handoffStartedNanos - deadline >= 0) {
                 break;
             }
             it.remove();
-            attempts.remove(c.id());
+            Attempt a = attempts.remove(c.id());
+            if (a != null && a.committedEarly) {
+                committed.add(c.id());
+            }
             late.add(c);
         }
         for (Connection c : late) {
@@ -794,7 +803,11 @@ public final class HandoffCoordinator implements HandoffSink {
                 s.agent().send(new HandoffAbort(c.id()));
             }
             removeRules(c);
-            fail(serviceOf(c), c, "no answer within the handoff timeout");
+            if (committed.contains(c.id())) {
+                failAfterCommit(serviceOf(c), c, "no answer within the handoff timeout");
+            } else {
+                fail(serviceOf(c), c, "no answer within the handoff timeout");
+            }
         }
     }
 
