@@ -7,7 +7,8 @@ Test plan:
     connects to it through the management bridge, agents connect, the REST
     API answers with the token and refuses without it
   - a block that raises leaves nothing behind: no bridge of ours, no process
-    we started, no state file, no run directory
+    we started, no state file, no run directory; Open vSwitch's max-idle,
+    500 ms inside the block, is back to what it was (set or unset)
   - SIGTERM to a harness takes its network down
   - what a SIGKILLed run left (processes, bridges) is removed by the next
 """
@@ -86,18 +87,45 @@ class Boom(Exception):
     pass
 
 
-def test_failure_inside_the_block_leaves_nothing_behind(shared_files):
-    seen = {}
-    with pytest.raises(Boom):
-        with baton_network('dsr', launchers=Launchers.stubs(),
-                           files_dir=shared_files) as bn:
-            seen['run_dir'] = bn.run_dir
-            seen['pids'] = [p.pid for p in bn.procs.procs.values()]
-            seen['nodes'] = [n.pid for n in bn.net.hosts]
-            assert DATA_SWITCH in ovs('list-br').split()
-            assert kernel_bridge(MGMT_SWITCH)
-            raise Boom()
+def max_idle():
+    return ovs('--if-exists', 'get', 'Open_vSwitch', '.',
+               'other_config:max-idle').strip('"') or None
 
+
+@pytest.mark.parametrize('earlier', [None, '7000'])
+def test_failure_inside_the_block_leaves_nothing_behind(shared_files, earlier):
+    seen = {}
+    before = max_idle()
+    if earlier is None:
+        ovs('remove', 'Open_vSwitch', '.', 'other_config', 'max-idle')
+    else:
+        ovs('set', 'Open_vSwitch', '.', 'other_config:max-idle=' + earlier)
+    try:
+        with pytest.raises(Boom):
+            with baton_network('dsr', launchers=Launchers.stubs(),
+                               files_dir=shared_files) as bn:
+                seen['max_idle'] = max_idle()
+                raise_after_recording(bn, seen)
+        assert seen['max_idle'] == '500', seen
+        assert max_idle() == earlier, 'max-idle not put back'
+    finally:
+        if before is None:
+            ovs('remove', 'Open_vSwitch', '.', 'other_config', 'max-idle')
+        else:
+            ovs('set', 'Open_vSwitch', '.', 'other_config:max-idle=' + before)
+    assert_nothing_left(seen)
+
+
+def raise_after_recording(bn, seen):
+    seen['run_dir'] = bn.run_dir
+    seen['pids'] = [p.pid for p in bn.procs.procs.values()]
+    seen['nodes'] = [n.pid for n in bn.net.hosts]
+    assert DATA_SWITCH in ovs('list-br').split()
+    assert kernel_bridge(MGMT_SWITCH)
+    raise Boom()
+
+
+def assert_nothing_left(seen):
     bridges = set(ovs('list-br').split())
     assert DATA_SWITCH not in bridges, bridges
     assert not os.path.exists('/sys/class/net/' + MGMT_SWITCH), 'm1 left behind'
@@ -153,12 +181,15 @@ def test_leftovers_of_a_killed_run_are_removed(shared_files):
     """A harness killed with SIGKILL cleans nothing up.  Mininet's node
        shells die with it (their terminal closes), but nginx, the bridges and
        the interfaces stay: the next run removes them before it starts."""
+    before = max_idle()
     victim, left = start_victim(shared_files)
     victim.kill()
     victim.wait()
     assert all(alive(p) for p in left['pids']), 'nginx died with its harness'
+    assert max_idle() == '500'
 
     with baton_network('nat', controller=False, files_dir=shared_files):
         still = [p for p in left['pids'] if alive(p)]
         assert not still, 'left by the killed run: %s' % still
         assert not os.path.exists(left['run_dir'])
+    assert max_idle() == before, 'max-idle of the killed run not put back'

@@ -161,7 +161,8 @@ class RunState:
     def __init__(self, path=STATE_FILE):
         self.path = path
         self.data = {'owner': os.getpid(), 'owner_started': start_time(os.getpid()),
-                     'pids': [], 'bridges': [], 'links': [], 'run_dir': None}
+                     'pids': [], 'bridges': [], 'links': [], 'run_dir': None,
+                     'ovs_other_config': {}}
 
     def claim(self, bridges, links):
         """Cleans up after a dead earlier run, refuses to run beside a live
@@ -180,6 +181,15 @@ class RunState:
         clean_leftovers({'pids': [], 'bridges': bridges, 'links': links})
         self.data.update(bridges=list(bridges), links=list(links))
         self._write()
+
+    def set_ovs_other_config(self, key, value):
+        """Sets one of Open vSwitch's global other_config keys for this run,
+           recording the value it had, which clean_leftovers puts back."""
+        if key not in self.data['ovs_other_config']:
+            self.data['ovs_other_config'][key] = ovs_other_config(key)
+            self._write()
+        subprocess.run(['ovs-vsctl', '--timeout=10', 'set', 'Open_vSwitch',
+                        '.', 'other_config:%s=%s' % (key, value)], check=True)
 
     def set_run_dir(self, run_dir):
         self.data['run_dir'] = run_dir
@@ -214,10 +224,19 @@ class RunState:
         os.replace(tmp, self.path)
 
 
+def ovs_other_config(key):
+    "The value of Open vSwitch's global other_config:KEY, or None if unset."
+    out = subprocess.run(['ovs-vsctl', '--timeout=10', '--if-exists', 'get',
+                          'Open_vSwitch', '.', 'other_config:' + key],
+                         capture_output=True, text=True, check=True)
+    value = out.stdout.strip()
+    return value.strip('"') if value else None
+
+
 def clean_leftovers(state):
     """Removes exactly what a state record names: its processes (if still the
        same processes), its bridges (OVS or kernel), its interfaces and its run
-       directory."""
+       directory, and puts back the Open vSwitch settings it changed."""
     for pid, started, _name in state.get('pids', []):
         kill_tree(pid, started, grace=1.0)
     for bridge in state.get('bridges', []):
@@ -232,5 +251,11 @@ def clean_leftovers(state):
         if link in existing:
             subprocess.run(['ip', 'link', 'del', link], check=False,
                            stderr=subprocess.DEVNULL)
+    for key, value in state.get('ovs_other_config', {}).items():
+        if value is None:
+            cmd = ['remove', 'Open_vSwitch', '.', 'other_config', key]
+        else:
+            cmd = ['set', 'Open_vSwitch', '.', 'other_config:%s=%s' % (key, value)]
+        subprocess.run(['ovs-vsctl', '--timeout=10'] + cmd, check=False)
     if state.get('run_dir'):
         shutil.rmtree(state['run_dir'], ignore_errors=True)
