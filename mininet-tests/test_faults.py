@@ -67,7 +67,6 @@ FILE = '100m.bin' if FULL else '10m.bin'
 RATE = '2M' if FULL else '1M'
 DOWNLOADS = 20
 BATON = 0xBA70
-COOKIE = re.compile(r'cookie=0x([0-9a-f]+)')
 
 
 @pytest.fixture(scope='module', params=MODES)
@@ -77,59 +76,59 @@ def bn(request, baton_launchers, shared_files):
         yield network
 
 
-def connection_rules():
-    """Baton's per-connection rules on the switch: {connection id: [kinds]}
-       (kind 2 client to server, 3 server to client)."""
-    out = subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows',
-                          DATA_SWITCH], capture_output=True, text=True,
-                         check=True).stdout
-    rules = {}
-    for m in COOKIE.finditer(out):
-        cookie = int(m.group(1), 16)
-        kind = (cookie >> 44) & 0xf
-        if cookie >> 48 == BATON and kind in (2, 3):
-            rules.setdefault(cookie & ((1 << 44) - 1), []).append(kind)
-    return rules
-
-
-RULE = re.compile(r'cookie=0x([0-9a-f]+), duration=([0-9.]+)s')
+# Baton's cookies: 0xBA70 in the top 16 bits, the rule's kind in the next 4,
+# the connection's id in the low 44.
 CONNECTION_ID = (1 << 44) - 1
+FORWARD_KIND, REPLY_KIND, QUARANTINE_KIND = 2, 3, 4
+RULE = re.compile(r'cookie=0x([0-9a-f]+), duration=([0-9.]+)s.*?'
+                  r'n_packets=(\d+),(?:.*?tp_dst=(\d+))?')
 # A connection whose rules are this old (seconds) was handed off, not in the middle of it.
 ESTABLISHED_S = 0.5
 
 
-QUARANTINE_KIND = 4
-PACKETS = re.compile(r'cookie=0x([0-9a-f]+),.*?n_packets=(\d+),.*?tp_dst=(\d+)')
+class Rule:
+    "One of Baton's rules on the data switch, as ovs-ofctl dumps it."
+
+    def __init__(self, m):
+        self.cookie = int(m.group(1), 16)
+        self.kind = (self.cookie >> 44) & 0xf
+        self.connection = self.cookie & CONNECTION_ID
+        self.age = float(m.group(2))
+        self.packets = int(m.group(3))
+        self.tp_dst = int(m.group(4)) if m.group(4) else None
+
+
+def baton_rules():
+    "Baton's rules on the data switch now."
+    out = subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows',
+                          DATA_SWITCH], capture_output=True, text=True,
+                         check=True).stdout
+    rules = (Rule(m) for m in map(RULE.search, out.splitlines()) if m)
+    return [r for r in rules if r.cookie >> 48 == BATON]
+
+
+def connection_rules():
+    """Baton's per-connection rules on the switch: {connection id: [kinds]}
+       (kind 2 client to server, 3 server to client)."""
+    rules = {}
+    for r in baton_rules():
+        if r.kind in (FORWARD_KIND, REPLY_KIND):
+            rules.setdefault(r.connection, []).append(r.kind)
+    return rules
 
 
 def quarantined_packets(client_port):
     """Packets the switch dropped by Baton's quarantine rules for connections
        from this client port (what a server sent into a given-up connection)."""
-    out = subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows',
-                          DATA_SWITCH], capture_output=True, text=True,
-                         check=True).stdout
-    total = 0
-    for line in out.splitlines():
-        m = PACKETS.search(line)
-        if m and int(m.group(3)) == client_port:
-            cookie = int(m.group(1), 16)
-            if cookie >> 48 == BATON and (cookie >> 44) & 0xf == QUARANTINE_KIND:
-                total += int(m.group(2))
-    return total
+    return sum(r.packets for r in baton_rules()
+               if r.kind == QUARANTINE_KIND and r.tp_dst == client_port)
 
 
 def connection_rule_ages():
     """Baton's per-connection rules on the switch: {cookie: seconds since the
-       switch added the rule}."""
-    out = subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows',
-                          DATA_SWITCH], capture_output=True, text=True,
-                         check=True).stdout
-    ages = {}
-    for m in RULE.finditer(out):
-        cookie = int(m.group(1), 16)
-        if cookie >> 48 == BATON and (cookie >> 44) & 0xf in (2, 3):
-            ages[cookie] = float(m.group(2))
-    return ages
+       switch took it}."""
+    return {r.cookie: r.age for r in baton_rules()
+            if r.kind in (FORWARD_KIND, REPLY_KIND)}
 
 
 class Caught:
