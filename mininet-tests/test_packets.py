@@ -102,7 +102,10 @@ class Peek:
                 host.defaultIntf().name, host.IP(), str(port), '--timeout', '10']
         if data:
             argv.append('--data')
-        self.proc = host.popen(argv, stdin=subprocess.DEVNULL,
+        # Unbuffered: a buffered readline() may take the segment's line that
+        # follows 'ready' into its buffer, where communicate() (which reads
+        # the pipe itself) never sees it.  CI lost a segment that way.
+        self.proc = host.popen(argv, stdin=subprocess.DEVNULL, bufsize=0,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self.proc.stdout.readline().decode().strip()
         assert line == 'ready', 'tcp_peek: %r %s' % (
@@ -110,6 +113,8 @@ class Peek:
 
     def segment(self):
         out, err = self.proc.communicate(timeout=15)
+        assert out.strip(), 'tcp_peek printed nothing (exit %s): %s' % (
+            self.proc.returncode, err.decode())
         seen = json.loads(out.decode())
         assert 'seq' in seen, 'no segment seen: %s %s' % (seen, err.decode())
         return seen
