@@ -15,7 +15,7 @@ import tempfile
 import pytest
 from mininet.log import setLogLevel
 
-from baton_net import Launchers
+from baton_net import MODES, Launchers, baton_network
 from baton_net.webserver import ensure_files
 
 
@@ -78,3 +78,13 @@ def pytest_runtest_makereport(item, call):
         for value in getattr(item, 'funcargs', {}).values():
             if hasattr(value, 'log_tails'):
                 report.sections.append(('Baton logs', value.log_tails()))
+
+
+@pytest.fixture(scope='module', params=MODES)
+def bn(request, baton_launchers, shared_files):
+    """A Baton network with the default configuration, once per mode (nat,
+       dsr), shared by the tests of a module.  A module that needs another
+       configuration defines its own bn."""
+    with baton_network(request.param, launchers=baton_launchers,
+                       files_dir=shared_files) as network:
+        yield network

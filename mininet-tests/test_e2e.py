@@ -31,18 +31,11 @@ import uuid
 
 import pytest
 
-from baton_net import MODES, baton_network, wait_for
+from baton_net import wait_for
 
 STATIC_PATHS = ('/', '/index.html', '/static/app.js', '/api')
 API_PATHS = ('/api/users', '/api/orders/7')
 UPLOAD_BYTES = 200 * 1024
-
-
-@pytest.fixture(scope='module', params=MODES)
-def bn(request, baton_launchers, shared_files):
-    with baton_network(request.param, launchers=baton_launchers,
-                       files_dir=shared_files) as network:
-        yield network
 
 
 def stats(bn):

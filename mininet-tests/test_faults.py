@@ -53,7 +53,7 @@ import time
 
 import pytest
 
-from baton_net import MODES, baton_network, restart_controller, wait_for
+from baton_net import restart_controller, wait_for
 from baton_net.load import client_loop, downloads, loop_report
 from baton_net.hostexec import listens
 from baton_net.network import PYTHON
@@ -67,13 +67,6 @@ FILE = '100m.bin' if FULL else '10m.bin'
 RATE = '2M' if FULL else '1M'
 DOWNLOADS = 20
 BATON = 0xBA70
-
-
-@pytest.fixture(scope='module', params=MODES)
-def bn(request, baton_launchers, shared_files):
-    with baton_network(request.param, launchers=baton_launchers,
-                       files_dir=shared_files) as network:
-        yield network
 
 
 # Baton's cookies: 0xBA70 in the top 16 bits, the rule's kind in the next 4,

@@ -40,9 +40,7 @@ import os
 import re
 import subprocess
 
-import pytest
-
-from baton_net import MODES, baton_network, run_in, wait_for
+from baton_net import run_in, wait_for
 from baton_net.network import PYTHON, TOOLS
 from baton_net.topo import VIP
 
@@ -50,13 +48,6 @@ ATTACKER = 'c1'
 LEGITIMATE = 'c2'
 FILE = '10m.bin'
 READ_RATE = 2 << 20  # bytes/s: the 10 MiB download lasts 5 s
-
-
-@pytest.fixture(scope='module', params=MODES)
-def bn(request, baton_launchers, shared_files):
-    with baton_network(request.param, launchers=baton_launchers,
-                       files_dir=shared_files) as network:
-        yield network
 
 
 def counters(bn):

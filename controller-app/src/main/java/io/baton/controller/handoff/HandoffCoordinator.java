@@ -783,8 +783,8 @@ public final class HandoffCoordinator implements HandoffSink {
     public void expire() {
         long deadline = nanoClock.getAsLong() - handoffTimeoutNanos;
         Iterator<Connection> it = inFlight.values().iterator();
-        List<Connection> late = new ArrayList<>();
-        Set<Long> committed = new HashSet<>();
+        // Late connection → whether its commit went out (then its server may relay it yet).
+        Map<Connection, Boolean> late = new LinkedHashMap<>();
         while (it.hasNext()) {
             Connection c = it.next();
             if (c.handoffStartedNanos - deadline >= 0) {
@@ -792,18 +792,16 @@ public final class HandoffCoordinator implements HandoffSink {
             }
             it.remove();
             Attempt a = attempts.remove(c.id());
-            if (a != null && a.committedEarly) {
-                committed.add(c.id());
-            }
-            late.add(c);
+            late.put(c, a != null && a.committedEarly);
         }
-        for (Connection c : late) {
+        for (Map.Entry<Connection, Boolean> e : late.entrySet()) {
+            Connection c = e.getKey();
             Server s = registry.get(c.server.address());
             if (s != null && s.agent() != null) {
                 s.agent().send(new HandoffAbort(c.id()));
             }
             removeRules(c);
-            if (committed.contains(c.id())) {
+            if (e.getValue()) {
                 failAfterCommit(serviceOf(c), c, "no answer within the handoff timeout");
             } else {
                 fail(serviceOf(c), c, "no answer within the handoff timeout");

@@ -105,8 +105,17 @@ public final class L2Forwarder {
         forward(sw, inPort, f);
     }
 
-    /** Forwards a frame that is none of Baton's business. */
+    /** Forwards a frame that is none of Baton's business, and puts in a rule toward its destination. */
     public void forward(SwitchId sw, int inPort, Frame f) {
+        forward(sw, inPort, f, true);
+    }
+
+    /** Forwards a frame toward its destination's known port (or floods it) without putting in a rule. */
+    public void forwardWithoutRule(SwitchId sw, int inPort, Frame f) {
+        forward(sw, inPort, f, false);
+    }
+
+    private void forward(SwitchId sw, int inPort, Frame f, boolean withRule) {
         MacAddress dst = f.ethDst();
         if (ownMacs.contains(dst)) {
             return; // an answer to the controller's own probe: learning it was all it was for
@@ -120,21 +129,12 @@ public final class L2Forwarder {
         if (port == inPort) {
             return; // it is already where it is going
         }
-        // A packet came up although a rule was sent: not in yet, or gone (idled out). Send it
-        // again unless it was sent just now.
-        route(sw, dst, port, RESEND_UNCONFIRMED_NANOS);
-        southbound.sendPacket(sw, PacketOut.of(inPort, f.bytes(), List.of(FlowAction.output(port))));
-    }
-
-    /** Forwards a frame toward its destination's known port (or floods it) without putting in a rule. */
-    public void forwardWithoutRule(SwitchId sw, int inPort, Frame f) {
-        MacAddress dst = f.ethDst();
-        Optional<HostLocation> loc = dst.isMulticast() ? Optional.empty() : hosts.locate(dst);
-        if (loc.isEmpty() || !loc.get().sw().equals(sw)) {
-            southbound.sendPacket(sw, PacketOut.of(inPort, f.bytes(), List.of(FlowAction.flood())));
-        } else if (loc.get().port() != inPort) {
-            southbound.sendPacket(sw, PacketOut.of(inPort, f.bytes(), List.of(FlowAction.output(loc.get().port()))));
+        if (withRule) {
+            // A packet came up although a rule was sent: not in yet, or gone (idled out). Send it
+            // again unless it was sent just now.
+            route(sw, dst, port, RESEND_UNCONFIRMED_NANOS);
         }
+        southbound.sendPacket(sw, PacketOut.of(inPort, f.bytes(), List.of(FlowAction.output(port))));
     }
 
     /** A rule sent this recently and not confirmed yet is not sent again for a packet that comes up. */

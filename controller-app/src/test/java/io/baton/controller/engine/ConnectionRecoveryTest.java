@@ -247,12 +247,7 @@ class ConnectionRecoveryTest {
      */
     @Test
     void vipPacketsWaitUntilTheServersAreLocated() throws Exception {
-        CompletableFuture<List<FlowStatsEntry>> stats = new CompletableFuture<>();
-        sb.nextStats = stats;
-        load("nat");
-        start();
-        agentUpUnlocated(H1, H1_MAC);
-        engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(50000, Frame.TCP_SYN, null));
+        CompletableFuture<List<FlowStatsEntry>> stats = synHeldWhileTheRulesAreReadAndTheServerUnlocated();
         stats.complete(List.of());
         await(() -> sb.packets.stream().filter(p -> Frame.parse(p.frame()).kind() == Frame.Kind.ARP).count() >= 2,
                 "the servers probed again while the switch waits");
@@ -265,15 +260,25 @@ class ConnectionRecoveryTest {
         assertNotNull(recoveryStats().get("servingAfterMillis"));
     }
 
-    /** A server that is never located holds the switch's clients back for a bounded time only. */
-    @Test
-    void aServerNeverLocatedDelaysServingBoundedly() throws Exception {
+    /**
+     * A nat controller whose switch's rules are still being read (complete the returned stats to
+     * finish), with H1's agent up but H1 not located, and a client's SYN held meanwhile.
+     */
+    private CompletableFuture<List<FlowStatsEntry>> synHeldWhileTheRulesAreReadAndTheServerUnlocated()
+            throws Exception {
         CompletableFuture<List<FlowStatsEntry>> stats = new CompletableFuture<>();
         sb.nextStats = stats;
         load("nat");
         start();
         agentUpUnlocated(H1, H1_MAC);
         engine.packetIn(SW, CLIENT_SWITCH_PORT, fromClient(50000, Frame.TCP_SYN, null));
+        return stats;
+    }
+
+    /** A server that is never located holds the switch's clients back for a bounded time only. */
+    @Test
+    void aServerNeverLocatedDelaysServingBoundedly() throws Exception {
+        CompletableFuture<List<FlowStatsEntry>> stats = synHeldWhileTheRulesAreReadAndTheServerUnlocated();
         long t0 = System.nanoTime();
         stats.complete(List.of());
         await(() -> engine.connections().join().size() == 1, "the held SYN handled at the limit");
