@@ -20,6 +20,8 @@ public final class HostTable {
     /** Access order, so the eldest entry is the least recently seen. */
     private final LinkedHashMap<MacAddress, HostLocation> locations;
     private final Map<Ipv4Address, MacAddress> macByIp = new HashMap<>();
+    /** Moves whenever a host appears, moves or is forgotten: answers cached from {@link #locate} are stale then. */
+    private long version;
 
     public HostTable(int maxHosts) {
         if (maxHosts < 1) {
@@ -42,7 +44,11 @@ public final class HostTable {
         if (locations.size() > maxHosts) {
             evictEldest();
         }
-        return !loc.equals(old);
+        boolean changed = !loc.equals(old);
+        if (changed) {
+            version++;
+        }
+        return changed;
     }
 
     /** Records that {@code ip} is at {@code mac} (from ARP or IPv4 source addresses). */
@@ -69,8 +75,14 @@ public final class HostTable {
         while (it.hasNext()) {
             if (it.next().getValue().sw().equals(sw)) {
                 it.remove();
+                version++;
             }
         }
+    }
+
+    /** Changes whenever where some host is (or whether it is known) changed. */
+    public long version() {
+        return version;
     }
 
     public int size() {
@@ -81,6 +93,7 @@ public final class HostTable {
         Iterator<Map.Entry<MacAddress, HostLocation>> it = locations.entrySet().iterator();
         MacAddress gone = it.next().getKey();
         it.remove();
+        version++;
         macByIp.values().removeIf(gone::equals);
     }
 }

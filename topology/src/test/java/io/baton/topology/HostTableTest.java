@@ -54,4 +54,31 @@ class HostTableTest {
         assertFalse(t.locate(a).isPresent());
         assertTrue(t.locate(b).isPresent());
     }
+
+    /** Answers cached from locate() are checked against the version: it must move with every change. */
+    @Test
+    void theVersionMovesWithEveryChangeOfWhereHostsAre() {
+        HostTable t = new HostTable(2);
+        long v = t.version();
+        t.learn(a, S1, 1);
+        assertTrue(t.version() > v, "a new host");
+        v = t.version();
+        t.learn(a, S1, 1);
+        t.locate(a);
+        t.learnAddress(Ipv4Address.parse("10.0.0.1"), a);
+        assertEquals(v, t.version(), "the same place again, a look-up, an address: no change of place");
+        t.learn(a, S1, 2);
+        assertTrue(t.version() > v, "a move");
+        v = t.version();
+        t.learn(b, SwitchId.of(2), 1);
+        v = t.version();
+        t.learn(MacAddress.parse("00:00:00:00:00:03"), S1, 3);
+        assertTrue(t.version() > v, "a new host that evicts another");
+        assertFalse(t.locate(a).isPresent(), "a was the least recently seen");
+        v = t.version();
+        t.forgetSwitch(SwitchId.of(9));
+        assertEquals(v, t.version(), "nothing on that switch");
+        t.forgetSwitch(SwitchId.of(2));
+        assertTrue(t.version() > v, "b forgotten with its switch");
+    }
 }

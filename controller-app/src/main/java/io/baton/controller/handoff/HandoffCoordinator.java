@@ -236,8 +236,13 @@ public final class HandoffCoordinator implements HandoffSink {
         RequestInfo info = RequestInfo.http(c.key().clientIp(), c.key().clientPort(), attempt.head);
         String pool = rt.rules().poolFor(info);
         long now = nanoClock.getAsLong();
-        PoolView view = registry.view(svc.name(), pool, now / 1_000_000L,
-                s -> reachable(svc, c.sw(), s) && !attempt.tried.contains(s.address()));
+        // A first attempt sees what every connection at its switch sees, which the registry keeps
+        // per switch; a retry leaves out the servers it tried.
+        PoolView view = attempt.tried.isEmpty()
+                ? registry.view(svc.name(), pool, now / 1_000_000L, c.sw(), hosts.version(),
+                        s -> reachable(svc, c.sw(), s))
+                : registry.view(svc.name(), pool, now / 1_000_000L,
+                        s -> reachable(svc, c.sw(), s) && !attempt.tried.contains(s.address()));
         Decision d = rt.policy(pool).choose(info, view);
         if (!d.isForward()) {
             if (!attempt.tried.isEmpty()) {

@@ -1,6 +1,8 @@
 package io.baton.controller.pool;
 
+import io.baton.controller.config.MemberConfig;
 import io.baton.controller.handoff.AgentSession;
+import io.baton.dispatcher.pool.ServerView;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.MacAddress;
 
@@ -22,8 +24,8 @@ public final class Server {
      * The view last built of this server and the member entry it was built for: a pool's view is
      * built for every request, and most of its members have not changed since the last one.
      */
-    io.baton.dispatcher.pool.ServerView lastView;
-    io.baton.controller.config.MemberConfig lastViewMember;
+    ServerView lastView;
+    MemberConfig lastViewMember;
 
     Server(Ipv4Address address) {
         this.address = address;

@@ -3,10 +3,12 @@ package io.baton.dispatcher.pool;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An immutable snapshot of a pool at one instant: its servers in configuration order and the
@@ -48,8 +50,8 @@ public final class PoolView {
         }
         PoolView view = new PoolView(name, Collections.unmodifiableList(copy), nowMillis);
         Index index = new Index(copy);
-        if (index.map.size() != copy.size()) {
-            java.util.Set<String> seen = new java.util.HashSet<>();
+        if (index.map.size() != copy.size()) { // a name twice: find it for the message
+            Set<String> seen = new HashSet<>();
             for (ServerView s : copy) {
                 if (!seen.add(s.name())) {
                     throw new IllegalArgumentException("pool '" + name + "' lists server '" + s.name() + "' twice");
