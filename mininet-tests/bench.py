@@ -181,15 +181,15 @@ def ttfb(bn, base, requests):
 
 def bulk(bn, base, runs, name=BULK_FILE):
     expected = bn.files[name]
-    speeds, failed = [], 0
+    speeds, failures = [], []
     for _ in range(runs):
         r = bn.curl('c1', base + expected.path, timeout=300)
         if r.ok and r.sha256 == expected.sha256:
             speeds.append(expected.size / r.time_total / 1e6)
         else:
-            failed += 1
+            failures.append(r.describe())
             info('*** bulk run failed: %s\n' % r.describe())
-    return {'runs': runs, 'failed': failed,
+    return {'runs': runs, 'failed': len(failures), 'failures': failures,
             'mb_per_s': statistics.median(speeds) if speeds else None}
 
 
@@ -199,8 +199,11 @@ def parallel_bulk(bn, base, count):
     results = bn.curl_many('c1', [base + expected.path] * count,
                            parallel=count, timeout=600)
     ok = [r for r in results if r.ok and r.size == expected.size]
+    failures = [r.describe() for r in results if not (r.ok and r.size == expected.size)]
+    for f in failures:
+        info('*** parallel download failed: %s\n' % f)
     longest = max((r.time_total for r in ok), default=0)
-    return {'downloads': count, 'failed': count - len(ok),
+    return {'downloads': count, 'failed': count - len(ok), 'failures': failures,
             'mb_per_s': len(ok) * expected.size / longest / 1e6
             if longest else None}
 

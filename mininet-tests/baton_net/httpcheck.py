@@ -47,9 +47,10 @@ class HttpResult:
 
     def describe(self):
         "A line for assertion messages."
-        return ('%s -> status %s, served by %r, %d bytes, %.1f ms%s' %
+        return ('%s -> status %s, served by %r, %d bytes, %.1f ms, '
+                'client port %d%s' %
                 (self.url, self.status, self.served_by, self.size,
-                 self.time_total * 1000,
+                 self.time_total * 1000, self.local_port,
                  ', error: %s' % self.error if self.error else ''))
 
 
