@@ -43,6 +43,13 @@ class ServerRegistryTest {
                 label, Set.of(), System.nanoTime());
     }
 
+    /** An agent for {@code ip}, registered (up since 0). */
+    private static AgentSession up(ServerRegistry r, String ip, String label) {
+        AgentSession a = agent(ip, label);
+        r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
+        return a;
+    }
+
     private static ServerView server(PoolView v, String name) {
         return v.servers().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError(name + " not in " + v.servers()));
     }
@@ -55,8 +62,7 @@ class ServerRegistryTest {
     void aServerTakesConnectionsOnlyAfterEnoughHeartbeats() throws Exception {
         ServerRegistry r = new ServerRegistry(services(CONFIG), 2);
         assertEquals(ServerState.DOWN, state(r, "10.0.0.11"), "no agent");
-        AgentSession a = agent("10.0.0.11", "");
-        r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
+        AgentSession a = up(r, "10.0.0.11", "");
         assertEquals(ServerState.DOWN, state(r, "10.0.0.11"), "connected, not risen");
         a.heartbeat(System.nanoTime());
         assertEquals(ServerState.DOWN, state(r, "10.0.0.11"));
@@ -92,14 +98,10 @@ class ServerRegistryTest {
     @Test
     void operatorStatesAndLabelsShapeThePool() throws Exception {
         ServerRegistry r = new ServerRegistry(services(CONFIG), 0);
-        for (String ip : new String[] {"10.0.0.11", "10.0.0.12"}) {
-            AgentSession a = agent(ip, "");
-            r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
-        }
-        AgentSession joiner = agent("10.0.0.21", "static");
-        r.agentUp(joiner.serverAddress(), joiner, joiner.serverMac(), 0);
-        AgentSession other = agent("10.0.0.22", "video");
-        r.agentUp(other.serverAddress(), other, other.serverMac(), 0);
+        up(r, "10.0.0.11", "");
+        up(r, "10.0.0.12", "");
+        AgentSession joiner = up(r, "10.0.0.21", "static");
+        up(r, "10.0.0.22", "video");
         PoolView v = r.view("web", "static", 0, s -> true);
         assertEquals(List.of("10.0.0.11", "10.0.0.12", "10.0.0.21"), v.servers().stream().map(ServerView::name).collect(java.util.stream.Collectors.toList()),
                 "listed members, then the agent whose label the pool takes");
@@ -119,8 +121,7 @@ class ServerRegistryTest {
     @Test
     void aViewReusesWhatDidNotChangeAndShowsWhatDid() throws Exception {
         ServerRegistry r = new ServerRegistry(services(CONFIG), 0);
-        AgentSession a = agent("10.0.0.11", "");
-        r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
+        AgentSession a = up(r, "10.0.0.11", "");
         Server s = r.get(a.serverAddress());
         PoolView first = r.view("web", "static", 0, x -> true);
         PoolView second = r.view("web", "static", 0, x -> true);
@@ -210,10 +211,8 @@ class ServerRegistryTest {
     @Test
     void eachSwitchKeepsItsMembersUntilAVersionMoves() throws Exception {
         ServerRegistry r = new ServerRegistry(services(CONFIG), 0);
-        for (String ip : new String[] {"10.0.0.11", "10.0.0.12"}) {
-            AgentSession a = agent(ip, "");
-            r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
-        }
+        up(r, "10.0.0.11", "");
+        up(r, "10.0.0.12", "");
         AtomicInteger asked = new AtomicInteger();
         Set<String> atS1 = new HashSet<>(Set.of("10.0.0.11"));
         Set<String> atS2 = new HashSet<>(Set.of("10.0.0.12"));
@@ -247,8 +246,7 @@ class ServerRegistryTest {
     @Test
     void aRisingMemberIsSeenAsSoonAsItRises() throws Exception {
         ServerRegistry r = new ServerRegistry(services(CONFIG), 2);
-        AgentSession a = agent("10.0.0.11", "");
-        r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
+        AgentSession a = up(r, "10.0.0.11", "");
         assertEquals(ServerState.DOWN, server(r.view("web", "static", 0, S1, 0, x -> true), "10.0.0.11").state());
         a.heartbeat(System.nanoTime());
         a.heartbeat(System.nanoTime());
@@ -259,8 +257,7 @@ class ServerRegistryTest {
     @Test
     void keptMembersPerPoolAreBounded() throws Exception {
         ServerRegistry r = new ServerRegistry(services(CONFIG), 0);
-        AgentSession a = agent("10.0.0.11", "");
-        r.agentUp(a.serverAddress(), a, a.serverMac(), 0);
+        up(r, "10.0.0.11", "");
         AtomicInteger asked = new AtomicInteger();
         List<SwitchId> many = new ArrayList<>();
         for (int i = 1; i <= ServerRegistry.MAX_SWITCHES_PER_POOL + 1; i++) {
