@@ -9,7 +9,7 @@ import java.util.List;
 record BenchOptions(List<Integer> switches, double seconds, double warmupSeconds, int window, double rate,
                     int serversPerSwitch, int clientsPerSwitch, boolean close, int memoryConnections,
                     boolean childController, Path controllerBin, String controllerJavaOpts, int benchThreads,
-                    Path json, long timeoutMillis) {
+                    Path json, long timeoutMillis, boolean pin) {
 
     /** The embedded controller admits 64 switch connections (OpenFlowControllerConfig's default). */
     static final int MAX_SWITCHES = 64;
@@ -39,6 +39,8 @@ record BenchOptions(List<Integer> switches, double seconds, double warmupSeconds
             "  --controller-java-opts S the child's JVM options (BATON_JAVA_OPTS; default the script's)",
             "  --bench-threads N        event loops of the emulated switches and agents (default 1)",
             "  --timeout-ms N           the bench gives up on a connection after this long (default 5000)",
+            "  --pin                    the controller on CPUs 0..n-2 and the bench on CPU n-1 (taskset),",
+            "                           so that the load generator does not take the controller's core",
             "  --json PATH              results file (default controller-bench/results/controller-bench.json);",
             "                           the controller's logs go beside it",
             "  -h, --help");
@@ -46,7 +48,7 @@ record BenchOptions(List<Integer> switches, double seconds, double warmupSeconds
     static BenchOptions defaults() {
         return new BenchOptions(List.of(1, 8, 64), 10, 10, 256, -1, 2, 32, true, 100_000, true,
                 Path.of("bin/baton-controller"), null, 1,
-                Path.of("controller-bench/results/controller-bench.json"), 5000);
+                Path.of("controller-bench/results/controller-bench.json"), 5000, false);
     }
 
     /** Thrown for a bad command line; the message is the one-line reason. */
@@ -76,6 +78,7 @@ record BenchOptions(List<Integer> switches, double seconds, double warmupSeconds
         int threads = o.benchThreads;
         Path json = o.json;
         long timeout = o.timeoutMillis;
+        boolean pin = o.pin;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -84,6 +87,7 @@ record BenchOptions(List<Integer> switches, double seconds, double warmupSeconds
                     return null;
                 }
                 case "--no-close" -> close = false;
+                case "--pin" -> pin = true;
                 case "--switches" -> switches = intList(a, value(args, ++i, a));
                 case "--seconds" -> seconds = positive(a, value(args, ++i, a));
                 case "--warmup" -> warmup = nonNegative(a, value(args, ++i, a));
@@ -109,8 +113,11 @@ record BenchOptions(List<Integer> switches, double seconds, double warmupSeconds
                 default -> throw new UsageException("unknown argument: " + a);
             }
         }
+        if (pin && !child) {
+            throw new UsageException("--pin needs --controller child (the controller in a process of its own)");
+        }
         return new BenchOptions(List.copyOf(switches), seconds, warmup, window, rate, servers, clients, close, memory,
-                child, bin, javaOpts, threads, json, timeout);
+                child, bin, javaOpts, threads, json, timeout, pin);
     }
 
     private static String value(String[] args, int i, String name) throws UsageException {

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,9 @@ final class ChildController implements ControllerUnderTest {
     private final long ticksPerSecond = clockTicks();
     private final Map<Long, String> threadNames = new HashMap<>();
 
-    ChildController(ControllerFiles files, Path controllerBin, String javaOpts, Path log) throws IOException {
+    /** @param launcher what goes before the controller's command line (taskset, say), or nothing */
+    ChildController(ControllerFiles files, List<String> launcher, Path controllerBin, String javaOpts, Path log)
+            throws IOException {
         this.files = files;
         this.log = log;
         this.javaOpts = javaOpts;
@@ -38,8 +41,9 @@ final class ChildController implements ControllerUnderTest {
                     + "or give --controller-bin); build first: mvn -q -DskipTests package");
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
-        ProcessBuilder pb = new ProcessBuilder(controllerBin.toString(), "--config", files.config().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(controllerBin.toString(), "--config", files.config().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         if (javaOpts != null) {
             pb.environment().put("BATON_JAVA_OPTS", javaOpts);
         }

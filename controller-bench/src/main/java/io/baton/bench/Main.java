@@ -61,6 +61,13 @@ public final class Main {
     /** Runs every case of {@code opts}; progress goes to {@code log}. */
     static Report bench(BenchOptions opts, PrintStream log) throws IOException, InterruptedException {
         Report report = new Report(opts);
+        CpuPinning pinning = null;
+        if (opts.pin()) {
+            pinning = CpuPinning.forCpus(Runtime.getRuntime().availableProcessors());
+            pinning.pinThisProcess(); // before the event loops start, so that they inherit it
+            log.println("*** pinned: " + pinning);
+            report.setPinning(pinning);
+        }
         EventLoopGroup group = new NioEventLoopGroup(opts.benchThreads(), new DefaultThreadFactory("bench-loop", true));
         List<EventLoop> loops = new ArrayList<>();
         for (EventExecutor e : group) {
@@ -69,7 +76,7 @@ public final class Main {
         try {
             for (int n : opts.switches()) {
                 BenchTopology topo = new BenchTopology(n, opts.serversPerSwitch(), opts.clientsPerSwitch());
-                try (ControllerUnderTest ctl = start(opts, topo, "controller-" + n + "sw.log");
+                try (ControllerUnderTest ctl = start(opts, pinning, topo, "controller-" + n + "sw.log");
                      BenchRun run = new BenchRun(opts, topo, ctl, loops)) {
                     log.printf("*** %d switch(es), %d agents: %s%n", n, n * opts.serversPerSwitch(), ctl.describe());
                     run.connect();
@@ -91,7 +98,7 @@ public final class Main {
             }
             if (opts.memoryConnections() > 0) {
                 BenchTopology topo = new BenchTopology(1, opts.serversPerSwitch(), opts.clientsPerSwitch());
-                try (ControllerUnderTest ctl = start(opts, topo, "controller-memory.log");
+                try (ControllerUnderTest ctl = start(opts, pinning, topo, "controller-memory.log");
                      BenchRun run = new BenchRun(opts, topo, ctl, loops)) {
                     log.printf("*** memory: %,d connections held open, 1 switch: %s%n", opts.memoryConnections(),
                             ctl.describe());
@@ -107,7 +114,8 @@ public final class Main {
         return report;
     }
 
-    private static ControllerUnderTest start(BenchOptions opts, BenchTopology topo, String logName) throws IOException {
+    private static ControllerUnderTest start(BenchOptions opts, CpuPinning pinning, BenchTopology topo, String logName)
+            throws IOException {
         int held = Math.max(opts.memoryConnections(), 1);
         ControllerFiles files = ControllerFiles.create(topo, Math.max(65_536, 8 * opts.window()),
                 Math.max(2_000_000, 2 * held));
@@ -116,7 +124,8 @@ public final class Main {
                 return new InProcessController(files);
             }
             Path logFile = opts.json().toAbsolutePath().getParent().resolve(logName);
-            return new ChildController(files, opts.controllerBin(), opts.controllerJavaOpts(), logFile);
+            return new ChildController(files, pinning == null ? List.of() : pinning.controllerLauncher(),
+                    opts.controllerBin(), opts.controllerJavaOpts(), logFile);
         } catch (IOException | RuntimeException e) {
             files.delete();
             throw e;

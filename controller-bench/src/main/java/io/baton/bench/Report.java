@@ -26,6 +26,8 @@ final class Report {
     private final List<PhaseResult> phases = new ArrayList<>();
     private Map<String, Object> memory;
     private MemoryResult memoryResult;
+    /** Null unless --pin. */
+    private CpuPinning pinning;
 
     Report(BenchOptions opts) {
         this.opts = opts;
@@ -41,6 +43,10 @@ final class Report {
         }
         c.put("controllerStats", controllerStats);
         cases.add(c);
+    }
+
+    void setPinning(CpuPinning p) {
+        pinning = p;
     }
 
     void setMemory(String controller, MemoryResult m) {
@@ -93,6 +99,9 @@ final class Report {
         out.println("latency = client's first SYN to the agent's HandoffCommit; CPU in % of one core;");
         out.println("µs CPU/h = controller CPU per handoff (w/o JIT: without its compiler threads); "
                 + "loadav = the machine's 1-minute load average");
+        if (pinning != null) {
+            out.println("pinned: " + pinning);
+        }
         out.println(header());
         for (PhaseResult r : phases) {
             out.println(row(r));
@@ -116,6 +125,9 @@ final class Report {
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         root.put("machine", machine);
         root.put("options", options());
+        if (pinning != null) {
+            root.put("cpuPinning", Map.of("controllerCpus", pinning.controllerCpus(), "benchCpus", pinning.benchCpus()));
+        }
         root.put("targets", Map.of("handoffsPerSecond", TARGET_HANDOFFS_PER_SECOND, "p99MsAtHalfRate", TARGET_P99_MS,
                 "heapBytesPerConnection", TARGET_BYTES_PER_CONNECTION));
         root.put("cases", cases);

@@ -2,6 +2,7 @@ package io.baton.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -82,5 +83,36 @@ class ControllerBenchTest {
         assertEquals(480_000, s.byClass().get("io.baton.controller.connection.Connection")[1]);
         HeapSample before = HeapSample.parse(text.replace("480000", "400000").replace("544000", "464000"));
         assertEquals("io.baton.controller.connection.Connection", s.topGrowth(before, 1).get(0)[0]);
+    }
+
+    @Test
+    void pinningPutsTheControllerAndTheBenchOnCpusOfTheirOwn() throws Exception {
+        CpuPinning two = CpuPinning.forCpus(2);
+        assertEquals("0", two.controllerCpus());
+        assertEquals("1", two.benchCpus());
+        CpuPinning eight = CpuPinning.forCpus(8);
+        assertEquals("0-6", eight.controllerCpus(), "the controller keeps all but the bench's");
+        assertEquals("7", eight.benchCpus());
+        assertThrows(java.io.IOException.class, () -> CpuPinning.forCpus(1));
+
+        // A real process through the launcher, and pinned afterwards as the bench pins itself.
+        List<String> command = new java.util.ArrayList<>(two.controllerLauncher());
+        command.addAll(List.of("sleep", "30"));
+        Process p = new ProcessBuilder(command).start();
+        try {
+            assertEquals("0", CpuPinning.allowedCpus(p.pid()), "started on the controller's CPU");
+            CpuPinning.pin(p.pid(), two.benchCpus());
+            assertEquals("1", CpuPinning.allowedCpus(p.pid()), "moved to the bench's CPU");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void pinningNeedsAControllerProcessOfItsOwn() throws Exception {
+        assertTrue(BenchOptions.parse(new String[] {"--pin"}, System.out).pin());
+        BenchOptions.UsageException e = assertThrows(BenchOptions.UsageException.class,
+                () -> BenchOptions.parse(new String[] {"--pin", "--controller", "in-process"}, System.out));
+        assertTrue(e.getMessage().contains("--pin needs --controller child"), e.getMessage());
     }
 }
