@@ -172,7 +172,7 @@ public final class ServerRegistry {
         if (p == null) {
             return PoolView.of(pool, List.of(), nowMillis);
         }
-        return PoolView.ofDistinct(pool, Members.build(this, service, p, reachable).views(), nowMillis);
+        return PoolView.ofDistinct(pool, Members.build(this, service, p, reachable, 0).views(), nowMillis);
     }
 
     /**
@@ -193,12 +193,11 @@ public final class ServerRegistry {
         Map<SwitchId, Members> bySwitch = membersBySwitch.computeIfAbsent(p, k -> new HashMap<>());
         Members m = bySwitch.get(at);
         if (m == null || m.registryVersion != version || m.reachabilityVersion != reachabilityVersion) {
-            m = Members.build(this, service, p, reachable);
+            m = Members.build(this, service, p, reachable, reachabilityVersion);
             if (m.rising) {
                 bySwitch.remove(at); // a heartbeat, not a version, ends rising: build again next time
                 return PoolView.ofDistinct(pool, m.views(), nowMillis);
             }
-            m.reachabilityVersion = reachabilityVersion;
             if (bySwitch.size() >= MAX_SWITCHES_PER_POOL && !bySwitch.containsKey(at)) {
                 bySwitch.clear();
             }
@@ -213,7 +212,7 @@ public final class ServerRegistry {
      */
     private static final class Members {
         final long registryVersion;
-        long reachabilityVersion;
+        final long reachabilityVersion;
         final Server[] servers;
         final MemberConfig[] configs;
         final ServerState[] states;
@@ -222,16 +221,18 @@ public final class ServerRegistry {
         /** The views handed out last; replaced, never changed, once handed out. */
         private List<ServerView> last;
 
-        private Members(long registryVersion, Server[] servers, MemberConfig[] configs, ServerState[] states,
-                        boolean rising) {
+        private Members(long registryVersion, long reachabilityVersion, Server[] servers, MemberConfig[] configs,
+                        ServerState[] states, boolean rising) {
             this.registryVersion = registryVersion;
+            this.reachabilityVersion = reachabilityVersion;
             this.servers = servers;
             this.configs = configs;
             this.states = states;
             this.rising = rising;
         }
 
-        static Members build(ServerRegistry r, String service, PoolConfig p, Predicate<Server> reachable) {
+        static Members build(ServerRegistry r, String service, PoolConfig p, Predicate<Server> reachable,
+                             long reachabilityVersion) {
             // One check id, and no scan of all servers unless the pool takes labels.
             String checkId = p.healthCheck() == null ? null : checkId(service, p.name());
             List<Server> ss = new ArrayList<>(p.members().size());
@@ -256,7 +257,8 @@ public final class ServerRegistry {
                 rising |= h == Health.RISING;
                 states[i] = state(ms.get(i).state(), h);
             }
-            return new Members(r.version, ss.toArray(new Server[0]), ms.toArray(new MemberConfig[0]), states, rising);
+            return new Members(r.version, reachabilityVersion, ss.toArray(new Server[0]),
+                    ms.toArray(new MemberConfig[0]), states, rising);
         }
 
         /**
