@@ -22,6 +22,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -237,7 +238,7 @@ final class HandoffManager {
         }
         int fd;
         try {
-            fd = TcpRepair.restore(RepairParams.of(r).withDataRead());
+            fd = TcpRepair.restore(RepairParams.of(r).withDataRead(), true); // non-blocking, for Netty
         } catch (RepairException e) {
             drop(id, DropReason.REPAIR_FAILED, e.getMessage());
             return;
@@ -259,14 +260,19 @@ final class HandoffManager {
         connectUpstream(h.loop).addListener((ChannelFuture f) -> ctl.execute(() -> upstreamConnected(h, f)));
     }
 
-    /** A web server connection on {@code loop}, auto-read off, half-closure allowed. */
+    /**
+     * A web server connection on {@code loop}, auto-read off, half-closure allowed, TCP_NODELAY on
+     * (Netty's default for its epoll sockets). The socket is of the upstream address's family: a
+     * dual-stack socket for an IPv4 address costs one more system call per connection.
+     */
     ChannelFuture connectUpstream(EventLoop loop) {
+        InternetProtocolFamily family = config.upstream().getAddress() instanceof java.net.Inet6Address
+                ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
         return new Bootstrap()
                 .group(loop)
-                .channel(EpollSocketChannel.class)
+                .channelFactory(() -> new EpollSocketChannel(family))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(100, Math.min(2000, config.commitTimeoutMs())))
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(config.upstream());
@@ -334,8 +340,7 @@ final class HandoffManager {
         h.state = State.RELAYING;
         EpollSocketChannel client;
         try {
-            TcpRepair.setNonBlocking(h.fd);
-            client = new EpollSocketChannel(h.fd);
+            client = new EpollSocketChannel(h.fd); // made non-blocking by restore()
         } catch (Exception e) {
             LOG.warn("handoff {}: cannot adopt the socket: {}", h.id(), e.toString());
             forget(h);

@@ -265,6 +265,45 @@ class AgentHandoffTest {
     }
 
     /**
+     * A client that stops reading holds the web server back: once the client's side is full the
+     * relay stops reading the web server, instead of keeping the response in memory, and goes on
+     * when the client reads again. What the web server gets out is bounded by the socket buffers
+     * on the way (a few MiB each on loopback) and the relay's own bound (its high-water mark and
+     * one read).
+     */
+    @Test
+    void aClientThatDoesNotReadHoldsTheWebServerBack() throws Exception {
+        int body = 128 * 1024 * 1024;
+        try (TinyUpstream upstream = new TinyUpstream(body);
+             TestController controller = new TestController(SECRET);
+             Prepared p = prepare(wholeRequest())) {
+            agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            controller.send(p.request(61));
+            assertEquals(new HandoffReady(61), controller.next(HandoffReady.class, 5000));
+            controller.send(new HandoffCommit(61));
+            long stalled = -1;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                long before = upstream.bulkBytesWritten.get();
+                Thread.sleep(500);
+                long after = upstream.bulkBytesWritten.get();
+                if (after > 0 && after == before) {
+                    stalled = after;
+                    break;
+                }
+            }
+            assertTrue(stalled > 0, "the web server stalled while the client read nothing: "
+                    + upstream.bulkBytesWritten.get() + " bytes written");
+            assertTrue(stalled < 48L * 1024 * 1024, "held back by a client that does not read: "
+                    + stalled + " of " + body + " bytes out");
+            checkResponse(p.client().getInputStream().readAllBytes(), body);
+            p.client().close();
+            assertEquals(CloseReason.NORMAL, controller.next(ConnectionClosed.class, 10_000).reason());
+        }
+    }
+
+    /**
      * When a client's overlapping segments disagreed, the controller kept the bytes it received
      * first and parsed those (HostileSegmentsTest); the handoff request carries exactly them. The
      * web server must get those bytes, byte for byte, and not what the client's socket last

@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A tiny HTTP-ish web server on 127.0.0.1: reads a request head (after an optional PROXY v2
@@ -27,6 +28,9 @@ final class TinyUpstream implements AutoCloseable {
     final BlockingQueue<byte[]> rawRequests = new LinkedBlockingQueue<>();
     final BlockingQueue<byte[]> proxyHeaders = new LinkedBlockingQueue<>();
     final AtomicInteger connections = new AtomicInteger();
+    /** Body bytes handed to the kernel so far, over all connections: how far a reader let it get. */
+    final AtomicLong bulkBytesWritten = new AtomicLong();
+    private static final int WRITE_CHUNK = 64 * 1024;
     /** For each request served, the number (from 1, in accept order) of the connection it came on. */
     final BlockingQueue<Integer> servedOnConnection = new LinkedBlockingQueue<>();
     private final ServerSocket server;
@@ -116,7 +120,11 @@ final class TinyUpstream implements AutoCloseable {
             out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + (head1.length + bulk.length)
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(head1);
-            out.write(bulk);
+            for (int off = 0; off < bulk.length; off += WRITE_CHUNK) {
+                int n = Math.min(WRITE_CHUNK, bulk.length - off);
+                out.write(bulk, off, n);
+                bulkBytesWritten.addAndGet(n);
+            }
             out.flush();
         } catch (IOException e) {
             // the test notices what is missing

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.jna.LastErrorException;
 import io.baton.handoff.protocol.HandoffRequest;
 import java.io.InputStream;
 import java.net.Socket;
@@ -98,6 +99,35 @@ class TcpRepairTest {
             try {
                 client.getOutputStream().write(ascii(" /"));
                 assertArrayEquals(ascii("GET /"), RawSockets.readFully(fd, 5));
+                RawSockets.writeFully(fd, ascii("ok"));
+                assertArrayEquals(ascii("ok"), client.getInputStream().readNBytes(2));
+            } finally {
+                TcpRepair.closeSilently(fd);
+            }
+        } finally {
+            RawSockets.close(listenFd);
+        }
+    }
+
+    /** Asked for, the socket comes back non-blocking and working (the agent hands it to Netty as is). */
+    @Test
+    void restoreCanMakeTheSocketNonBlocking() throws Exception {
+        int listenFd = RawSockets.listenLoopback();
+        int port = RawSockets.localPort(listenFd);
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(5000);
+            int server = RawSockets.accept(listenFd);
+            client.getOutputStream().write(ascii("GET"));
+            byte[] first = RawSockets.readFully(server, 3);
+            FrozenSocket f = TcpRepair.freeze(server);
+            assertTrue(TcpRepair.closeSilently(server));
+            int fd = TcpRepair.restore(RepairParams.of(f.toRequest(3, first)), true);
+            try {
+                assertTrue(TcpRepair.isNonBlocking(fd));
+                assertArrayEquals(ascii("GET"), RawSockets.readFully(fd, 3), "the injected bytes");
+                LastErrorException empty = assertThrows(LastErrorException.class,
+                        () -> TcpRepair.libc().recv(fd, new byte[8], 8, 0));
+                assertEquals(11, empty.getErrorCode(), "EAGAIN: nothing more, and the call did not wait");
                 RawSockets.writeFully(fd, ascii("ok"));
                 assertArrayEquals(ascii("ok"), client.getInputStream().readNBytes(2));
             } finally {
