@@ -20,7 +20,10 @@ rules: /api/ to h3, the rest to h1.  Measured from c1:
   - connection rate: wrk, a new connection per request ("Connection: close")
     for a 1 KiB file, at each concurrency of --concurrency
   - CPU seconds the controller (or the proxy) spends per 1,000 of those
-    connections, from /proc (user + system, its threads and children)
+    connections, from /proc (user + system, its threads and children), and
+    the same by part (balancer, agent, switch, web server)
+  - system calls and context switches per connection, by part, counted by
+    perf (linux-perf) during the same phase
   - time to first byte: curl, one new connection per request,
     %{time_starttransfer} (connect + request + first response byte), p50/p99
   - bulk: a 1 MiB and a 100 MiB download, MB/s (median of the runs); and
@@ -37,6 +40,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -86,33 +90,114 @@ def percentile(values, p):
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def family(pid):
+    "A process and its descendants, however deep (nginx's workers, say)."
+    parents = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    parents[int(entry)] = int(f.read().rsplit(')', 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    members = {pid}
+    grew = True
+    while grew:
+        grew = False
+        for p, ppid in parents.items():
+            if ppid in members and p not in members:
+                members.add(p)
+                grew = True
+    return {p for p in members if p in parents}
+
+
 def cpu_seconds(pid):
     "User + system CPU seconds of a process, its threads and its children."
     if pid is None:
         return None
     tick = os.sysconf('SC_CLK_TCK')
     total = 0
-    family = {pid}
-    stats = {}
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open('/proc/%s/stat' % entry) as f:
-                    fields = f.read().rsplit(')', 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    grew = True
-    while grew:  # descendants, however deep
-        grew = False
-        for p, (ppid, _) in stats.items():
-            if ppid in family and p not in family:
-                family.add(p)
-                grew = True
-    for p in family:
-        if p in stats:
-            total += stats[p][1]
+    for p in family(pid):
+        try:
+            with open('/proc/%d/stat' % p) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
     return total / tick
+
+
+class SystemCalls:
+    """Counts, with perf, the system calls and context switches of each part
+       (a process, its threads and children) while the block runs.  On this
+       machine each system call goes through the hypervisor and costs more than
+       the work around it, so these counts, steadier than CPU time, explain the
+       CPU figures.  Counts nothing, and says so once, where perf cannot."""
+    EVENTS = ('raw_syscalls:sys_enter', 'context-switches')
+    _usable = None
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.perfs = {}
+        self.counts = {}
+
+    @classmethod
+    def usable(cls):
+        if cls._usable is None:
+            try:
+                probe = subprocess.run(
+                    ['perf', 'stat', '-x', ',', '-e', ','.join(cls.EVENTS),
+                     'true'], capture_output=True, timeout=30)
+                cls._usable = probe.returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                cls._usable = False
+            if not cls._usable:
+                info('*** perf cannot count system calls here: '
+                     'no system-call figures\n')
+        return cls._usable
+
+    def __enter__(self):
+        if not self.usable():
+            return self
+        for name, pid in self.parts.items():
+            pids = ','.join(str(p) for p in sorted(family(pid)))
+            out = tempfile.TemporaryFile()
+            self.perfs[name] = (subprocess.Popen(
+                ['perf', 'stat', '-x', ',', '-e', ','.join(self.EVENTS),
+                 '-p', pids], stdout=subprocess.DEVNULL, stderr=out), out)
+        time.sleep(0.2)  # perf attaches before the load starts
+        return self
+
+    def __exit__(self, *exc):
+        for name, (perf, out) in self.perfs.items():
+            perf.send_signal(signal.SIGINT)
+            try:
+                perf.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                perf.kill()
+                perf.wait()
+            out.seek(0)
+            self.counts[name] = self.parse(out.read().decode(errors='replace'))
+            out.close()
+        return False
+
+    @classmethod
+    def parse(cls, text):
+        "perf's CSV lines (count,unit,event,...) to {event: count}."
+        counts = {}
+        for line in text.splitlines():
+            fields = line.split(',')
+            if len(fields) >= 3 and fields[2] in cls.EVENTS:
+                try:
+                    counts[fields[2]] = int(fields[0])
+                except ValueError:
+                    pass  # <not counted>
+        return counts
+
+    def per_connection(self, event, connections):
+        return {name: c[event] / connections
+                for name, c in self.counts.items()
+                if event in c and connections}
 
 
 def switch_pid():
@@ -122,6 +207,50 @@ def switch_pid():
             return int(f.read().strip())
     except (OSError, ValueError):
         return None
+
+
+def thread_usage(pid):
+    """CPU seconds and context switches (voluntary and not) of each thread of
+       a process, summed by thread name without its number (OVS names its
+       threads revalidator65, urcu2...)."""
+    usage = {}
+    if pid is None:
+        return usage
+    tick = os.sysconf('SC_CLK_TCK')
+    try:
+        tasks = os.listdir('/proc/%d/task' % pid)
+    except OSError:
+        return usage
+    for tid in tasks:
+        base = '/proc/%d/task/%s/' % (pid, tid)
+        try:
+            with open(base + 'comm') as f:
+                name = f.read().strip().rstrip('0123456789') or 'thread'
+            with open(base + 'stat') as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            with open(base + 'status') as f:
+                switches = sum(int(line.split()[1]) for line in f
+                               if 'voluntary_ctxt_switches' in line)
+        except (OSError, ValueError, IndexError):
+            continue
+        cpu, cs = usage.get(name, (0.0, 0))
+        usage[name] = (cpu + (int(fields[11]) + int(fields[12])) / tick,
+                       cs + switches)
+    return usage
+
+
+def thread_delta(before, after, connections):
+    """Per connection, by thread name: CPU milliseconds and context switches
+       between two thread_usage() snapshots."""
+    if not connections:
+        return {}
+    delta = {}
+    for name, (cpu, cs) in after.items():
+        cpu0, cs0 = before.get(name, (0.0, 0))
+        if cpu - cpu0 > 0 or cs - cs0 > 0:
+            delta[name] = {'cpu_ms': (cpu - cpu0) * 1000.0 / connections,
+                           'context_switches': (cs - cs0) / connections}
+    return delta
 
 
 def cpu_parts(bn, pid):
@@ -141,11 +270,14 @@ def connection_rate(bn, base, seconds, connections, script, pid=None):
     parts = cpu_parts(bn, pid)
     parts_before = {name: cpu_seconds(p) for name, p in parts.items()}
     cpu_before = cpu_seconds(pid)
-    _, out, _ = run_in(bn.host('c1'), [
-        'wrk', '-t%d' % min(2, connections), '-c%d' % connections, '-d%ds' % seconds,
-        '--timeout', '5s', '-H', 'Connection: close', '-s', script,
-        base + '/files/' + SMALL_FILE], timeout=seconds + 60)
+    switch_before = thread_usage(parts.get('switch'))
+    with SystemCalls(parts) as calls:
+        _, out, _ = run_in(bn.host('c1'), [
+            'wrk', '-t%d' % min(2, connections), '-c%d' % connections,
+            '-d%ds' % seconds, '--timeout', '5s', '-H', 'Connection: close',
+            '-s', script, base + '/files/' + SMALL_FILE], timeout=seconds + 60)
     cpu = cpu_seconds(pid) - cpu_before if pid is not None else None
+    switch_after = thread_usage(parts.get('switch'))
     spent = {name: cpu_seconds(p) - parts_before[name]
              for name, p in parts.items()}
     report = json.loads(out.strip().splitlines()[-1])
@@ -165,7 +297,15 @@ def connection_rate(bn, base, seconds, connections, script, pid=None):
             if cpu is not None and report['requests'] else None,
             'cpu_s_per_1000_by_part': {
                 name: t * 1000.0 / report['requests']
-                for name, t in spent.items()} if report['requests'] else {}}
+                for name, t in spent.items()} if report['requests'] else {},
+            'syscalls_per_conn_by_part': calls.per_connection(
+                'raw_syscalls:sys_enter', report['requests']),
+            'context_switches_per_conn_by_part': calls.per_connection(
+                'context-switches', report['requests']),
+            # ovs-vswitchd by thread: its main loop, and the revalidator that
+            # every change of the flow table sets to work on all cached flows
+            'switch_threads_per_conn': thread_delta(
+                switch_before, switch_after, report['requests'])}
 
 
 def ttfb(bn, base, requests):
@@ -444,7 +584,8 @@ def table(report):
     lines = ['| ' + ' | '.join(header) + ' |',
              '|' + '|'.join('---' for _ in header) + '|']
     lines += ['| ' + ' | '.join(r) + ' |' for r in rows]
-    return '\n'.join(lines) + '\n\n' + cpu_table(report)
+    return '\n'.join(lines) + '\n\n' + cpu_table(report) + (
+        '\n\n' + syscall_table(report) if syscall_table(report) else '')
 
 
 def cpu_table(report):
@@ -466,6 +607,52 @@ def cpu_table(report):
                 [label] + [fmt(by.get(p), '%.3f') for p in parts] +
                 [fmt(sum(by.values()) if by else None, '%.3f')]) + ' |')
     return lines[0] + '\n' + '\n'.join(lines[1:])
+
+
+def syscall_table(report):
+    """System calls and context switches per connection at the highest
+       concurrency, by part (perf): what the CPU figures are made of here."""
+    parts = ('balancer', 'agent', 'switch', 'web server')
+    header = ('case',) + parts + ('total',)
+    lines = []
+    for mode, result in report['modes'].items():
+        for case in ('direct', 'baton', 'haproxy', 'nginx'):
+            m = result.get(case)
+            if m is None:
+                continue
+            calls = m['connection_rate'].get('syscalls_per_conn_by_part', {})
+            switches = m['connection_rate'].get(
+                'context_switches_per_conn_by_part', {})
+            if not calls:
+                continue
+            label = 'baton %s' % mode if case == 'baton' \
+                else '%s (%s net)' % (case, mode)
+
+            def cell(p):
+                if p not in calls:
+                    return '-'
+                return '%.1f (%.1f)' % (calls[p], switches.get(p, 0))
+            lines.append('| ' + ' | '.join(
+                [label] + [cell(p) for p in parts] +
+                ['%.1f (%.1f)' % (sum(calls.values()),
+                                  sum(switches.values()))]) + ' |')
+    if not lines:
+        return ''
+    for mode, result in report['modes'].items():
+        for case in ('direct', 'baton', 'haproxy', 'nginx'):
+            m = result.get(case)
+            threads = m and m['connection_rate'].get('switch_threads_per_conn')
+            if threads:
+                label = 'baton %s' % mode if case == 'baton' \
+                    else '%s (%s net)' % (case, mode)
+                lines.append('')
+                lines.append('switch threads, %s: %s' % (label, ', '.join(
+                    '%s %.3f ms (%.1f)' % (n, t['cpu_ms'], t['context_switches'])
+                    for n, t in sorted(threads.items(),
+                                       key=lambda x: -x[1]['cpu_ms']))))
+    return '\n'.join(['system calls (context switches) per connection',
+                      '| ' + ' | '.join(header) + ' |',
+                      '|' + '|'.join('---' for _ in header) + '|'] + lines)
 
 
 def plots(report, directory):
