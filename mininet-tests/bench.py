@@ -588,6 +588,16 @@ def table(report):
         '\n\n' + syscall_table(report) if syscall_table(report) else '')
 
 
+def measured_cases(report):
+    "(row label, measurement) of each case run, in the tables' order."
+    for mode, result in report['modes'].items():
+        for case in ('direct', 'baton', 'haproxy', 'nginx'):
+            m = result.get(case)
+            if m is not None:
+                yield ('baton %s' % mode if case == 'baton'
+                       else '%s (%s net)' % (case, mode)), m
+
+
 def cpu_table(report):
     """CPU seconds per 1,000 connections at the highest concurrency, by part:
        where each case spends the machine."""
@@ -595,64 +605,44 @@ def cpu_table(report):
     header = ('case',) + parts + ('total',)
     lines = ['| ' + ' | '.join(header) + ' |',
              '|' + '|'.join('---' for _ in header) + '|']
-    for mode, result in report['modes'].items():
-        for case in ('direct', 'baton', 'haproxy', 'nginx'):
-            m = result.get(case)
-            if m is None:
-                continue
-            by = m['connection_rate'].get('cpu_s_per_1000_by_part', {})
-            label = 'baton %s' % mode if case == 'baton' \
-                else '%s (%s net)' % (case, mode)
-            lines.append('| ' + ' | '.join(
-                [label] + [fmt(by.get(p), '%.3f') for p in parts] +
-                [fmt(sum(by.values()) if by else None, '%.3f')]) + ' |')
+    for label, m in measured_cases(report):
+        by = m['connection_rate'].get('cpu_s_per_1000_by_part', {})
+        lines.append('| ' + ' | '.join(
+            [label] + [fmt(by.get(p), '%.3f') for p in parts] +
+            [fmt(sum(by.values()) if by else None, '%.3f')]) + ' |')
     return lines[0] + '\n' + '\n'.join(lines[1:])
 
 
 def syscall_table(report):
     """System calls and context switches per connection at the highest
-       concurrency, by part (perf): what the CPU figures are made of here."""
+       concurrency, by part (perf), then ovs-vswitchd's CPU and context
+       switches by thread: what the CPU figures are made of here."""
     parts = ('balancer', 'agent', 'switch', 'web server')
     header = ('case',) + parts + ('total',)
-    lines = []
-    for mode, result in report['modes'].items():
-        for case in ('direct', 'baton', 'haproxy', 'nginx'):
-            m = result.get(case)
-            if m is None:
-                continue
-            calls = m['connection_rate'].get('syscalls_per_conn_by_part', {})
-            switches = m['connection_rate'].get(
-                'context_switches_per_conn_by_part', {})
-            if not calls:
-                continue
-            label = 'baton %s' % mode if case == 'baton' \
-                else '%s (%s net)' % (case, mode)
-
-            def cell(p):
-                if p not in calls:
-                    return '-'
-                return '%.1f (%.1f)' % (calls[p], switches.get(p, 0))
-            lines.append('| ' + ' | '.join(
-                [label] + [cell(p) for p in parts] +
-                ['%.1f (%.1f)' % (sum(calls.values()),
-                                  sum(switches.values()))]) + ' |')
-    if not lines:
+    rows, threads = [], []
+    for label, m in measured_cases(report):
+        rate = m['connection_rate']
+        calls = rate.get('syscalls_per_conn_by_part', {})
+        switches = rate.get('context_switches_per_conn_by_part', {})
+        if calls:
+            cells = ['%.1f (%.1f)' % (calls[p], switches.get(p, 0))
+                     if p in calls else '-' for p in parts]
+            rows.append('| ' + ' | '.join(
+                [label] + cells + ['%.1f (%.1f)' % (
+                    sum(calls.values()), sum(switches.values()))]) + ' |')
+        by_thread = rate.get('switch_threads_per_conn')
+        if by_thread:
+            threads.append('switch threads, %s: %s' % (label, ', '.join(
+                '%s %.3f ms (%.1f)' % (n, t['cpu_ms'], t['context_switches'])
+                for n, t in sorted(by_thread.items(),
+                                   key=lambda x: -x[1]['cpu_ms'])
+                if t['cpu_ms'] >= 0.0005 or t['context_switches'] >= 0.05)))
+    if not rows:
         return ''
-    for mode, result in report['modes'].items():
-        for case in ('direct', 'baton', 'haproxy', 'nginx'):
-            m = result.get(case)
-            threads = m and m['connection_rate'].get('switch_threads_per_conn')
-            if threads:
-                label = 'baton %s' % mode if case == 'baton' \
-                    else '%s (%s net)' % (case, mode)
-                lines.append('')
-                lines.append('switch threads, %s: %s' % (label, ', '.join(
-                    '%s %.3f ms (%.1f)' % (n, t['cpu_ms'], t['context_switches'])
-                    for n, t in sorted(threads.items(),
-                                       key=lambda x: -x[1]['cpu_ms']))))
     return '\n'.join(['system calls (context switches) per connection',
                       '| ' + ' | '.join(header) + ' |',
-                      '|' + '|'.join('---' for _ in header) + '|'] + lines)
+                      '|' + '|'.join('---' for _ in header) + '|'] + rows +
+                     [''] + threads)
 
 
 def plots(report, directory):

@@ -90,12 +90,8 @@ class TcpRepairTest {
         int port = RawSockets.localPort(listenFd);
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.setSoTimeout(5000);
-            int server = RawSockets.accept(listenFd);
-            client.getOutputStream().write(ascii("GET"));
-            byte[] first = RawSockets.readFully(server, 3);
-            FrozenSocket f = TcpRepair.freeze(server);
-            assertTrue(TcpRepair.closeSilently(server));
-            int fd = TcpRepair.restore(RepairParams.of(f.toRequest(2, first))); // the listener stays open
+            FrozenSocket f = acceptReadAndFreeze(listenFd, client, ascii("GET"));
+            int fd = TcpRepair.restore(RepairParams.of(f.toRequest(2, ascii("GET")))); // the listener stays open
             try {
                 client.getOutputStream().write(ascii(" /"));
                 assertArrayEquals(ascii("GET /"), RawSockets.readFully(fd, 5));
@@ -109,6 +105,19 @@ class TcpRepairTest {
         }
     }
 
+    /**
+     * Accepts {@code client}'s connection on {@code listenFd}, reads {@code sent} once the client
+     * wrote it, then freezes the server side and closes it without a trace.
+     */
+    private static FrozenSocket acceptReadAndFreeze(int listenFd, Socket client, byte[] sent) throws Exception {
+        int server = RawSockets.accept(listenFd);
+        client.getOutputStream().write(sent);
+        assertArrayEquals(sent, RawSockets.readFully(server, sent.length));
+        FrozenSocket f = TcpRepair.freeze(server);
+        assertTrue(TcpRepair.closeSilently(server));
+        return f;
+    }
+
     /** Asked for, the socket comes back non-blocking and working (the agent hands it to Netty as is). */
     @Test
     void restoreCanMakeTheSocketNonBlocking() throws Exception {
@@ -116,12 +125,8 @@ class TcpRepairTest {
         int port = RawSockets.localPort(listenFd);
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.setSoTimeout(5000);
-            int server = RawSockets.accept(listenFd);
-            client.getOutputStream().write(ascii("GET"));
-            byte[] first = RawSockets.readFully(server, 3);
-            FrozenSocket f = TcpRepair.freeze(server);
-            assertTrue(TcpRepair.closeSilently(server));
-            int fd = TcpRepair.restore(RepairParams.of(f.toRequest(3, first)), true);
+            FrozenSocket f = acceptReadAndFreeze(listenFd, client, ascii("GET"));
+            int fd = TcpRepair.restore(RepairParams.of(f.toRequest(3, ascii("GET"))), true);
             try {
                 assertTrue(TcpRepair.isNonBlocking(fd));
                 assertArrayEquals(ascii("GET"), RawSockets.readFully(fd, 3), "the injected bytes");
