@@ -313,7 +313,11 @@ def ttfb(bn, base, requests):
                                   for i in range(requests)],
                            headers=['Connection: close'], timeout=300)
     ok = [r.ttfb * 1000 for r in results if r.ok]
+    failures = [r.describe() for r in results if not r.ok]
+    for line in failures[:5]:
+        info('*** time to first byte: failed: %s\n' % line)
     return {'requests': requests, 'failed': requests - len(ok),
+            'failures': failures[:20],  # curl's reason and the client port
             'p50_ms': percentile(ok, 50) if ok else None,
             'p99_ms': percentile(ok, 99) if ok else None,
             'samples_ms': sorted(ok)}
