@@ -128,7 +128,11 @@ public final class TcpRepair {
             try {
                 c.connect(fd, sockaddrIn(p.remoteIpv4(), p.remotePort()), SOCKADDR_IN_LEN);
             } catch (LastErrorException e) {
-                throw fail("connect(" + remote + ") in repair mode", e);
+                // EADDRNOTAVAIL: this host still has a socket of the same four-tuple (a client
+                // reused its port); say in which state, which decides what may be done about it.
+                String held = e.getErrorCode() == 99
+                        ? SocketTable.describe(p.localIpv4(), p.localPort(), p.remoteIpv4(), p.remotePort()) : "";
+                throw fail("connect(" + remote + ") in repair mode" + held, e);
             }
             byte[] data = p.data();
             int off = 0;

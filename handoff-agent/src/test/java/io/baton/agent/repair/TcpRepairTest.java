@@ -106,6 +106,30 @@ class TcpRepairTest {
     }
 
     /**
+     * A four-tuple this host still holds (a client reused its port while the previous connection
+     * lives on here) cannot be rebuilt; the error says in which state the holder is.
+     */
+    @Test
+    void aFourTupleStillHeldIsRefusedWithTheHoldersState() throws Exception {
+        int listenFd = RawSockets.listenLoopback();
+        int port = RawSockets.localPort(listenFd);
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            int server = RawSockets.accept(listenFd);
+            try {
+                FrozenSocket f = TcpRepair.freeze(server); // frozen, and still there
+                RepairException e = assertThrows(RepairException.class,
+                        () -> TcpRepair.restore(RepairParams.of(f.toRequest(4, new byte[0])), true));
+                assertEquals(99, e.errno(), e.getMessage());
+                assertTrue(e.getMessage().contains("held by a socket in ESTABLISHED here"), e.getMessage());
+            } finally {
+                TcpRepair.closeSilently(server);
+            }
+        } finally {
+            RawSockets.close(listenFd);
+        }
+    }
+
+    /**
      * Accepts {@code client}'s connection on {@code listenFd}, reads {@code sent} once the client
      * wrote it, then freezes the server side and closes it without a trace.
      */
