@@ -124,14 +124,23 @@ class AgentHandoffTest {
         return new Prepared(client, port, frozen, got);
     }
 
-    /** Sockets in /proc/net/tcp{,6} whose local port is {@code port}. */
+    /** /proc/net/tcp's code for TIME_WAIT. */
+    private static final String TIME_WAIT = "06";
+
+    /**
+     * Sockets in /proc/net/tcp{,6} whose local port is {@code port}. TIME_WAIT entries are not
+     * sockets but the kernel's memory of one that ended, possibly an earlier test's on the same
+     * ephemeral port: they are not counted.
+     */
     static int socketsWithLocalPort(int port) throws IOException {
         int n = 0;
         for (String f : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
             List<String> lines = Files.readAllLines(Path.of(f));
             for (String line : lines.subList(1, lines.size())) {
-                String local = line.trim().split("\\s+")[1];
-                if (Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port) {
+                String[] fields = line.trim().split("\\s+");
+                String local = fields[1];
+                if (Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port
+                        && !fields[3].equals(TIME_WAIT)) {
                     n++;
                 }
             }
