@@ -111,20 +111,24 @@ def family(pid):
     return {p for p in members if p in parents}
 
 
+def stat_cpu_seconds(stat_path):
+    "User + system CPU seconds in a /proc stat file (a process's or a thread's)."
+    with open(stat_path) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 def cpu_seconds(pid):
     "User + system CPU seconds of a process, its threads and its children."
     if pid is None:
         return None
-    tick = os.sysconf('SC_CLK_TCK')
-    total = 0
+    total = 0.0
     for p in family(pid):
         try:
-            with open('/proc/%d/stat' % p) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
+            total += stat_cpu_seconds('/proc/%d/stat' % p)
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return total
 
 
 class SystemCalls:
@@ -216,7 +220,6 @@ def thread_usage(pid):
     usage = {}
     if pid is None:
         return usage
-    tick = os.sysconf('SC_CLK_TCK')
     try:
         tasks = os.listdir('/proc/%d/task' % pid)
     except OSError:
@@ -226,16 +229,14 @@ def thread_usage(pid):
         try:
             with open(base + 'comm') as f:
                 name = f.read().strip().rstrip('0123456789') or 'thread'
-            with open(base + 'stat') as f:
-                fields = f.read().rsplit(')', 1)[1].split()
+            cpu_s = stat_cpu_seconds(base + 'stat')
             with open(base + 'status') as f:
                 switches = sum(int(line.split()[1]) for line in f
                                if 'voluntary_ctxt_switches' in line)
         except (OSError, ValueError, IndexError):
             continue
         cpu, cs = usage.get(name, (0.0, 0))
-        usage[name] = (cpu + (int(fields[11]) + int(fields[12])) / tick,
-                       cs + switches)
+        usage[name] = (cpu + cpu_s, cs + switches)
     return usage
 
 
@@ -588,8 +589,9 @@ def table(report):
     lines = ['| ' + ' | '.join(header) + ' |',
              '|' + '|'.join('---' for _ in header) + '|']
     lines += ['| ' + ' | '.join(r) + ' |' for r in rows]
+    calls = syscall_table(report)
     return '\n'.join(lines) + '\n\n' + cpu_table(report) + (
-        '\n\n' + syscall_table(report) if syscall_table(report) else '')
+        '\n\n' + calls if calls else '')
 
 
 def measured_cases(report):

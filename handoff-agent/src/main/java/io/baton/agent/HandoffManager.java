@@ -96,6 +96,8 @@ final class HandoffManager {
     }
 
     private final AgentConfig config;
+    /** The family of the web server's address, for its connections' sockets (see {@link #connectUpstream}). */
+    private final InternetProtocolFamily upstreamFamily;
     private final EventLoopGroup group;
     private final ScheduledExecutorService ctl;
     private final Consumer<HandoffMessage> toController;
@@ -111,6 +113,8 @@ final class HandoffManager {
     HandoffManager(AgentConfig config, EventLoopGroup group, ScheduledExecutorService ctl,
                    Consumer<HandoffMessage> toController) {
         this.config = config;
+        this.upstreamFamily = config.upstream().getAddress() instanceof java.net.Inet6Address
+                ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
         this.group = group;
         this.ctl = ctl;
         this.toController = toController;
@@ -266,11 +270,9 @@ final class HandoffManager {
      * dual-stack socket for an IPv4 address costs one more system call per connection.
      */
     ChannelFuture connectUpstream(EventLoop loop) {
-        InternetProtocolFamily family = config.upstream().getAddress() instanceof java.net.Inet6Address
-                ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
         return new Bootstrap()
                 .group(loop)
-                .channelFactory(() -> new EpollSocketChannel(family))
+                .channelFactory(() -> new EpollSocketChannel(upstreamFamily))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(100, Math.min(2000, config.commitTimeoutMs())))

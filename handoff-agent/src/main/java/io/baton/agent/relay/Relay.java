@@ -351,11 +351,6 @@ public final class Relay {
                 // The other direction is done: closing both sends the peer its FIN as the
                 // shutdown would (every byte written, both inputs read to their end), with one
                 // system call less, and no error when the peer has closed already.
-                if (fromClient) {
-                    clientToUpstreamShut = true;
-                } else {
-                    upstreamToClientShut = true;
-                }
                 closeBoth();
                 return;
             }

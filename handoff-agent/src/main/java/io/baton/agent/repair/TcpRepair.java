@@ -19,6 +19,8 @@ public final class TcpRepair {
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOCK_NONBLOCK = 0x800;
+    /** connect(): the four-tuple is taken on this host. */
+    public static final int EADDRNOTAVAIL = 99;
     public static final int SOL_SOCKET = 1;
     public static final int SOL_TCP = 6;
     public static final int TCP_MAXSEG = 2;
@@ -40,7 +42,6 @@ public final class TcpRepair {
     public static final int TCP_REPAIR_OFF = 0;
     public static final int TCP_REPAIR_OFF_NO_WP = -1;
     public static final int F_GETFL = 3;
-    public static final int F_SETFL = 4;
     public static final int O_NONBLOCK = 0x800;
     public static final long SIOCINQ = 0x541B;
     public static final long SIOCOUTQ = 0x5411;
@@ -130,7 +131,7 @@ public final class TcpRepair {
             } catch (LastErrorException e) {
                 // EADDRNOTAVAIL: this host still has a socket of the same four-tuple (a client
                 // reused its port); say in which state, which decides what may be done about it.
-                String held = e.getErrorCode() == 99
+                String held = e.getErrorCode() == EADDRNOTAVAIL
                         ? SocketTable.describe(p.localIpv4(), p.localPort(), p.remoteIpv4(), p.remotePort()) : "";
                 throw fail("connect(" + remote + ") in repair mode" + held, e);
             }
@@ -336,7 +337,7 @@ public final class TcpRepair {
             case 22: return "EINVAL";
             case 95: return "EOPNOTSUPP";
             case 98: return "EADDRINUSE";
-            case 99: return "EADDRNOTAVAIL: not an address of this host";
+            case EADDRNOTAVAIL: return "EADDRNOTAVAIL: not an address of this host";
             case 106: return "EISCONN";
             case 111: return "ECONNREFUSED";
             default: return "see errno(3)";

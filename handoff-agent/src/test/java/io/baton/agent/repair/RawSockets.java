@@ -3,6 +3,7 @@ package io.baton.agent.repair;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
+import java.net.Socket;
 import java.util.Arrays;
 
 /** Plain sockets by file descriptor, for tests that need an fd to freeze. */
@@ -18,6 +19,25 @@ public final class RawSockets {
         c.bind(fd, TcpRepair.sockaddrIn(0x7f000001, 0), 16);
         c.listen(fd, 16);
         return fd;
+    }
+
+    /** What runs with a loopback listener (an IPv4 socket, as the agent's are) and one client connected to it. */
+    public interface WithClient {
+        void run(int listenFd, Socket client) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} with a listener on 127.0.0.1 and a client connected to it (reads time out
+     * after 5 s); the listener stays open through the body, and both are closed after it.
+     */
+    public static void withLoopbackClient(WithClient body) throws Exception {
+        int listenFd = listenLoopback();
+        try (Socket client = new Socket("127.0.0.1", localPort(listenFd))) {
+            client.setSoTimeout(5000);
+            body.run(listenFd, client);
+        } finally {
+            close(listenFd);
+        }
     }
 
     public static int localPort(int fd) {

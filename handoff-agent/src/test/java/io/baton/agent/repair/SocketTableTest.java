@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -46,22 +45,19 @@ class SocketTableTest {
      */
     @Test
     void findsARealTimeWait() throws Exception {
-        int listenFd = RawSockets.listenLoopback();
-        int port = RawSockets.localPort(listenFd);
-        try (Socket client = new Socket("127.0.0.1", port)) {
+        RawSockets.withLoopbackClient((listenFd, client) -> {
             int server = RawSockets.accept(listenFd);
             RawSockets.close(server); // the server's FIN first
             InputStream in = client.getInputStream();
             assertEquals(-1, in.read(), "the client sees the server's FIN");
             client.close();
+            int port = RawSockets.localPort(listenFd);
             String held = "";
             for (int i = 0; i < 100 && !held.contains("TIME_WAIT"); i++) {
                 Thread.sleep(10);
                 held = SocketTable.describe(LOOPBACK, port, LOOPBACK, client.getLocalPort());
             }
             assertTrue(held.contains("TIME_WAIT"), "the server's side of the closed connection: '" + held + "'");
-        } finally {
-            RawSockets.close(listenFd);
-        }
+        });
     }
 }

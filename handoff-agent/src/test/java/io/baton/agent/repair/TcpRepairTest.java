@@ -86,10 +86,7 @@ class TcpRepairTest {
      */
     @Test
     void restoreBindsBesideALiveListenerOnTheSameAddressAndPort() throws Exception {
-        int listenFd = RawSockets.listenLoopback();
-        int port = RawSockets.localPort(listenFd);
-        try (Socket client = new Socket("127.0.0.1", port)) {
-            client.setSoTimeout(5000);
+        RawSockets.withLoopbackClient((listenFd, client) -> {
             FrozenSocket f = acceptReadAndFreeze(listenFd, client, ascii("GET"));
             int fd = TcpRepair.restore(RepairParams.of(f.toRequest(2, ascii("GET")))); // the listener stays open
             try {
@@ -100,9 +97,7 @@ class TcpRepairTest {
             } finally {
                 TcpRepair.closeSilently(fd);
             }
-        } finally {
-            RawSockets.close(listenFd);
-        }
+        });
     }
 
     /**
@@ -111,9 +106,7 @@ class TcpRepairTest {
      */
     @Test
     void aFourTupleStillHeldIsRefusedWithTheHoldersState() throws Exception {
-        int listenFd = RawSockets.listenLoopback();
-        int port = RawSockets.localPort(listenFd);
-        try (Socket client = new Socket("127.0.0.1", port)) {
+        RawSockets.withLoopbackClient((listenFd, client) -> {
             int server = RawSockets.accept(listenFd);
             try {
                 FrozenSocket f = TcpRepair.freeze(server); // frozen, and still there
@@ -124,9 +117,7 @@ class TcpRepairTest {
             } finally {
                 TcpRepair.closeSilently(server);
             }
-        } finally {
-            RawSockets.close(listenFd);
-        }
+        });
     }
 
     /**
@@ -145,10 +136,7 @@ class TcpRepairTest {
     /** Asked for, the socket comes back non-blocking and working (the agent hands it to Netty as is). */
     @Test
     void restoreCanMakeTheSocketNonBlocking() throws Exception {
-        int listenFd = RawSockets.listenLoopback();
-        int port = RawSockets.localPort(listenFd);
-        try (Socket client = new Socket("127.0.0.1", port)) {
-            client.setSoTimeout(5000);
+        RawSockets.withLoopbackClient((listenFd, client) -> {
             FrozenSocket f = acceptReadAndFreeze(listenFd, client, ascii("GET"));
             int fd = TcpRepair.restore(RepairParams.of(f.toRequest(3, ascii("GET"))), true);
             try {
@@ -162,9 +150,7 @@ class TcpRepairTest {
             } finally {
                 TcpRepair.closeSilently(fd);
             }
-        } finally {
-            RawSockets.close(listenFd);
-        }
+        });
     }
 
     /**
