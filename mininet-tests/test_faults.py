@@ -65,6 +65,10 @@ FILE = '100m.bin' if FULL else '10m.bin'
 # 20 downloads share the userspace switch: their sum stays well under what
 # it forwards (about 70 MB/s here), so nothing but the fault slows them.
 RATE = '2M' if FULL else '1M'
+# The controller's restart takes 4-7 s from the kill to a rebuilt table here, and
+# more on a loaded machine: the downloads it must take back last about 20 s, paced
+# by the servers (curl's own limit let 8 of 20 finish within 8 s, one in 3.4 s).
+RESTART_RATE = '2m' if FULL else '512k'
 DOWNLOADS = 20
 BATON = 0xBA70
 
@@ -194,7 +198,8 @@ def recovery(bn):
 def test_controller_killed_mid_transfer_loses_no_download(bn):
     served = bn.files[FILE]
     stale = 0x123
-    with downloads(bn, DOWNLOADS, served, RATE) as started:
+    with downloads(bn, DOWNLOADS, served, RESTART_RATE,
+                   paced_by='server') as started:
         wait_handed_off(bn, DOWNLOADS)
         plant_stale_rules(bn, stale)
         with client_loop(bn, 'c2', max_time=20) as lines:
@@ -216,6 +221,7 @@ def test_controller_killed_mid_transfer_loses_no_download(bn):
             aged = time.monotonic() - aged_from
             live = {c['id'] for c in handed_off(bn)}
             stats = bn.rest_get('stats')
+            running_at_rebuild = sum(d.running() for d in started)
             # The loop is sequential: a request that met the dead controller in its
             # handshake waits out its SYN backoff (up to 7 s) and holds the loop up, so
             # the loop runs on long enough after the recovery to show it serves again.
@@ -261,7 +267,11 @@ def test_controller_killed_mid_transfer_loses_no_download(bn):
         'every download still running was taken back: %s' % counters
     assert stale not in connection_rules(), 'the planted stale rules stay'
     assert counters['staleRulesRemoved'] >= 1
-    assert kept, 'no download was still live when the table was rebuilt'
+    assert running_at_rebuild, 'no download was still live when the table was rebuilt'
+    kept_connections = {c & CONNECTION_ID for c in kept}
+    assert len(kept_connections) >= running_at_rebuild, (
+        'of %d downloads running at the rebuild, %d kept their rules' % (
+            running_at_rebuild, len(kept_connections)))
     assert not renewed, ('rules deleted or added again (cookie: age before the '
                          'kill, age %.1f s later): %s' % (aged, renewed))
     assert all(s == '200' for s, _, _, _ in outage), \

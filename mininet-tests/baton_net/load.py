@@ -120,16 +120,24 @@ def assert_all_answered(lines):
 
 
 class Download:
-    "One curl download of a served file, to a file in the run directory."
+    """One curl download of a served file, to a file in the run directory, at
+       a rate that the client keeps by reading slowly (curl's --limit-rate:
+       an average over seconds, which can burst far above it) or that the
+       server keeps by sending slowly (nginx's limit_rate: exact)."""
 
-    def __init__(self, bn, client, served, rate):
+    def __init__(self, bn, client, served, rate, paced_by='client'):
+        assert paced_by in ('client', 'server'), paced_by
         self.served = served
         self.client = client
         self.target = os.path.join(bn.run_dir, 'download-%s-%d.bin' % (
             client, time.monotonic_ns()))
+        if paced_by == 'client':
+            pacing, path = ['--limit-rate', rate], served.path
+        else:
+            pacing, path = [], '%s?rate=%s' % (served.path, rate)
         self.proc = bn.host(client).popen(
-            ['curl', '-s', '--limit-rate', rate, '-o', self.target, '-w',
-             '%{http_code} %header{x-served-by}', bn.url(served.path)],
+            ['curl', '-s'] + pacing + ['-o', self.target, '-w',
+             '%{http_code} %header{x-served-by}', bn.url(path)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE)
         self.status = self.served_by = None
@@ -173,10 +181,10 @@ class Download:
 
 
 @contextlib.contextmanager
-def downloads(bn, count, served, rate):
+def downloads(bn, count, served, rate, paced_by='client'):
     "count Downloads from the clients in turn; always killed and removed."
     started = [Download(bn, bn.client_names[i % len(bn.client_names)], served,
-                        rate) for i in range(count)]
+                        rate, paced_by) for i in range(count)]
     try:
         yield started
     finally:

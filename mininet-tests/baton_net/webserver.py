@@ -116,6 +116,13 @@ http {{
         '"request_id":"$http_x_request_id"}}';
     access_log {dir}/access.log baton;
 
+    # /files/NAME?rate=500k sends at that rate: the server paces, exactly,
+    # where curl's --limit-rate only averages and can burst far above it.
+    map $arg_rate $files_rate {{
+        default 0;
+        "~^[0-9]+[kKmM]?$" $arg_rate;
+    }}
+
     server {{
         listen {ip}:80;                              # direct access
         listen 127.0.0.1:{plain_port};                   # agent upstream
@@ -134,6 +141,7 @@ http {{
         }}
         location /files/ {{
             alias {files}/;
+            limit_rate $files_rate;
         }}
         # nginx-light has no module that answers after reading a body, but
         # proxy_pass reads the whole body before it connects upstream: a 200
