@@ -309,10 +309,18 @@ def connection_rate(bn, base, seconds, connections, script, pid=None):
                 switch_before, switch_after, report['requests'])}
 
 
-def ttfb(bn, base, requests):
+def ttfb(bn, base, requests, baton=False):
+    """One curl, one new connection per request.  After a long rate phase the
+       client's ports are mostly in TIME_WAIT (wrk closes first), so curl
+       takes the few free ones again and again: through Baton, a port reused
+       while its last connection's rules linger; counted (ports_reused)."""
+    reused = (lambda: bn.rest_get('stats')['counters']['portsReused']) \
+        if baton else (lambda: None)
+    reused_before = reused()
     results = bn.curl_many('c1', ['%s/ttfb/%d' % (base, i)
                                   for i in range(requests)],
                            headers=['Connection: close'], timeout=300)
+    reused_after = reused()
     ok = [r.ttfb * 1000 for r in results if r.ok]
     failures = [r.describe() for r in results if not r.ok]
     for line in failures[:5]:
@@ -321,6 +329,9 @@ def ttfb(bn, base, requests):
             'failures': failures[:20],  # curl's reason and the client port
             'p50_ms': percentile(ok, 50) if ok else None,
             'p99_ms': percentile(ok, 99) if ok else None,
+            'distinct_ports': len({r.local_port for r in results}),
+            'ports_reused': None if reused_before is None
+            else reused_after - reused_before,
             'samples_ms': sorted(ok)}
 
 
@@ -384,7 +395,7 @@ def settle(what):
          % (what, time.time() - start, rules, dp))
 
 
-def measure(bn, base, args, script, pid=None):
+def measure(bn, base, args, script, pid=None, baton=False):
     settle(base)
     if args.warmup > 0:
         # A balancer runs for days: measure it warm (the JVM's JIT compilers alone
@@ -399,7 +410,7 @@ def measure(bn, base, args, script, pid=None):
     settle(base)
     info('*** %s: time to first byte (%d requests)\n' % (base,
                                                          args.ttfb_requests))
-    first_byte = ttfb(bn, base, args.ttfb_requests)
+    first_byte = ttfb(bn, base, args.ttfb_requests, baton)
     settle(base)
     info('*** %s: bulk (%d x 1 MiB, %d x 100 MiB, %d at once)\n' % (
         base, args.bulk_runs, args.bulk_runs, PARALLEL_BULK))
@@ -503,7 +514,7 @@ def run_mode(mode, args, files_dir, script, with_proxies):
             result['direct'] = measure(bn, 'http://%s' % server_ip(1), args,
                                        script)
         result['baton'] = measure(bn, 'http://%s' % VIP, args, script,
-                                  bn.procs.procs['controller'].pid)
+                                  bn.procs.procs['controller'].pid, baton=True)
         stats = bn.rest_get('stats')
         if with_proxies:
             for name, (url, pid) in start_proxies(bn).items():

@@ -100,6 +100,11 @@ public final class Agent implements AutoCloseable {
         return config;
     }
 
+    /** Sockets of earlier connections destroyed because a client reused their four-tuple. */
+    public long orphansDestroyed() {
+        return handoffs.orphansDestroyed();
+    }
+
     /** Handed-off connections held now (preparing, ready or relaying). */
     public int liveConnections() {
         return handoffs.liveConnections();

@@ -4,6 +4,7 @@ import io.baton.agent.relay.ProxyHeader;
 import io.baton.agent.relay.Relay;
 import io.baton.agent.repair.RepairException;
 import io.baton.agent.repair.RepairParams;
+import io.baton.agent.repair.SocketDiag;
 import io.baton.agent.repair.TcpRepair;
 import io.baton.handoff.protocol.ConnectionClosed;
 import io.baton.handoff.protocol.DropReason;
@@ -33,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +107,7 @@ final class HandoffManager {
     private final Map<Long, Handoff> byId = new HashMap<>();
     private final Map<Tuple, Handoff> byTuple = new HashMap<>();
     private final AtomicInteger live = new AtomicInteger();
+    private final LongAdder orphansDestroyed = new LongAdder();
     /** Null when --preconnect is 0. */
     private final UpstreamPool preconnected;
     /** How long a preconnected web server connection may wait for a handoff. */
@@ -130,6 +133,11 @@ final class HandoffManager {
     }
 
     /** Handed-off connections held now: preparing, ready or relaying. */
+    /** Sockets of earlier connections destroyed because a client reused their four-tuple. */
+    long orphansDestroyed() {
+        return orphansDestroyed.sum();
+    }
+
     int liveConnections() {
         return live.get();
     }
@@ -242,7 +250,7 @@ final class HandoffManager {
         }
         int fd;
         try {
-            fd = TcpRepair.restore(RepairParams.of(r).withDataRead(), true); // non-blocking, for Netty
+            fd = restore(r);
         } catch (RepairException e) {
             drop(id, DropReason.REPAIR_FAILED, e.getMessage());
             return;
@@ -262,6 +270,29 @@ final class HandoffManager {
         }
         LOG.debug("handoff {}: socket {} recreated (fd {}), connecting to the web server", id, t, fd);
         connectUpstream(h.loop).addListener((ChannelFuture f) -> ctl.execute(() -> upstreamConnected(h, f)));
+    }
+
+    /**
+     * The client's socket, rebuilt non-blocking (for Netty). When an orphan of an earlier
+     * connection holds its four-tuple, the orphan is destroyed and the socket rebuilt once more:
+     * the client reused its port, so it has forgotten that connection (see {@link SocketDiag}).
+     * A socket some process holds is left alone, and the handoff fails.
+     */
+    private int restore(HandoffRequest r) throws RepairException {
+        RepairParams p = RepairParams.of(r).withDataRead();
+        try {
+            return TcpRepair.restore(p, true);
+        } catch (RepairException e) {
+            SocketDiag.Held holder = e.holder();
+            if (holder == null || !holder.orphaned()
+                    || !SocketDiag.destroy(holder, p.localIpv4(), p.localPort(), p.remoteIpv4(), p.remotePort())) {
+                throw e;
+            }
+            orphansDestroyed.increment();
+            LOG.info("handoff {}: {} was held by an earlier connection's socket in {}: destroyed",
+                    r.handoffId(), Tuple.of(r), holder.stateName());
+            return TcpRepair.restore(p, true);
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.baton.agent.relay.ProxyHeader;
 import io.baton.agent.repair.FrozenSocket;
 import io.baton.agent.repair.RawSockets;
+import io.baton.agent.repair.SocketDiag;
 import io.baton.agent.repair.TcpRepair;
 import io.baton.handoff.protocol.CloseReason;
 import io.baton.handoff.protocol.ConnectionClosed;
@@ -743,6 +744,70 @@ class AgentHandoffTest {
             assertEquals(DropReason.BAD_REQUEST, bad.reason());
             assertTrue(bad.detail().contains("clientPort"), bad.detail());
             assertEquals(0, agent.liveConnections());
+        }
+    }
+
+    /**
+     * A client reused its port while this server still had the previous connection of that
+     * four-tuple closing, held by no process (FIN_WAIT1, its FIN stuck: the client vanished):
+     * the agent destroys that socket and rebuilds the new one, instead of dropping the handoff.
+     */
+    @Test
+    void anOrphanOfAnEarlierConnectionGivesUpItsFourTuple() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            RawSockets.withLoopbackClient((listenFd, client) -> {
+                int port = RawSockets.localPort(listenFd);
+                int server = RawSockets.accept(listenFd);
+                FrozenSocket f = TcpRepair.freeze(server);
+                TcpRepair.setRepair(server, TcpRepair.TCP_REPAIR_OFF_NO_WP);
+                RawSockets.closeWithFinStuck(server);
+                assertEquals("FIN_WAIT1, no process's", heldBy(port, client.getLocalPort()));
+
+                controller.send(f.toRequest(51, new byte[0]));
+                assertEquals(new HandoffReady(51), controller.next(HandoffReady.class, 5000));
+                assertEquals(1, agent.orphansDestroyed());
+                assertEquals(1, agent.liveConnections());
+                controller.send(new HandoffAbort(51));
+                await("abort", 5000, () -> agent.liveConnections() == 0);
+            });
+        }
+    }
+
+    /** A socket that a process holds is never taken: it may be a live connection the agent does not know. */
+    @Test
+    void aFourTupleThatAProcessHoldsFailsTheHandoff() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            RawSockets.withLoopbackClient((listenFd, client) -> {
+                int server = RawSockets.accept(listenFd);
+                try {
+                    FrozenSocket f = TcpRepair.freeze(server);
+                    controller.send(f.toRequest(52, new byte[0]));
+                    HandoffDrop drop = controller.next(HandoffDrop.class, 5000);
+                    assertEquals(DropReason.REPAIR_FAILED, drop.reason());
+                    assertTrue(drop.detail().contains("held by a socket in ESTABLISHED, a process's"), drop.detail());
+                    assertEquals(0, agent.orphansDestroyed());
+                    assertEquals("ESTABLISHED, a process's", heldBy(RawSockets.localPort(listenFd), client.getLocalPort())
+                            .replaceAll(" \\(inode \\d+\\)", ""), "still there");
+                } finally {
+                    TcpRepair.closeSilently(server);
+                }
+            });
+        }
+    }
+
+    /** What holds the loopback four-tuple from {@code port} to {@code clientPort}, or "none". */
+    private static String heldBy(int port, int clientPort) {
+        try {
+            SocketDiag.Held h = SocketDiag.find(LOOPBACK, port, LOOPBACK, clientPort);
+            return h == null ? "none" : h.toString();
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
     }
 

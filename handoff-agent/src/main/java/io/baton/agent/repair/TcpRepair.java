@@ -129,11 +129,14 @@ public final class TcpRepair {
             try {
                 c.connect(fd, sockaddrIn(p.remoteIpv4(), p.remotePort()), SOCKADDR_IN_LEN);
             } catch (LastErrorException e) {
-                // EADDRNOTAVAIL: this host still has a socket of the same four-tuple (a client
-                // reused its port); say in which state, which decides what may be done about it.
-                String held = e.getErrorCode() == EADDRNOTAVAIL
-                        ? SocketTable.describe(p.localIpv4(), p.localPort(), p.remoteIpv4(), p.remotePort()) : "";
-                throw fail("connect(" + remote + ") in repair mode" + held, e);
+                if (e.getErrorCode() != EADDRNOTAVAIL) {
+                    throw fail("connect(" + remote + ") in repair mode", e);
+                }
+                // This host still has a socket of the same four-tuple (a client reused its port):
+                // which one decides what may be done about it.
+                SocketDiag.Held holder = SocketDiag.findQuietly(p.localIpv4(), p.localPort(), p.remoteIpv4(), p.remotePort());
+                throw new RepairException("connect(" + remote + ") in repair mode failed: " + describeErrno(EADDRNOTAVAIL)
+                        + (holder != null ? ": held by a socket in " + holder + " here" : ""), EADDRNOTAVAIL, holder);
             }
             byte[] data = p.data();
             int off = 0;
@@ -326,18 +329,24 @@ public final class TcpRepair {
 
     private static RepairException fail(String call, LastErrorException e) {
         int errno = e.getErrorCode();
-        return new RepairException(call + " failed: errno " + errno + " (" + strerror(errno) + ")", errno);
+        return new RepairException(call + " failed: " + describeErrno(errno), errno);
+    }
+
+    /** "errno N (NAME: what it means here)". */
+    static String describeErrno(int errno) {
+        return "errno " + errno + " (" + strerror(errno) + ")";
     }
 
     private static String strerror(int errno) {
         switch (errno) {
             case 1: return "EPERM: needs CAP_NET_ADMIN, or not in repair mode";
+            case 2: return "ENOENT";
             case 9: return "EBADF";
             case 13: return "EACCES";
             case 22: return "EINVAL";
             case 95: return "EOPNOTSUPP";
             case 98: return "EADDRINUSE";
-            case EADDRNOTAVAIL: return "EADDRNOTAVAIL: not an address of this host";
+            case EADDRNOTAVAIL: return "EADDRNOTAVAIL: not an address of this host, or a four-tuple in use";
             case 106: return "EISCONN";
             case 111: return "ECONNREFUSED";
             default: return "see errno(3)";

@@ -83,6 +83,29 @@ public final class RawSockets {
         TcpRepair.libc().close(fd);
     }
 
+    /**
+     * Sends on {@code fd} until the peer's receive window and this socket's send buffer are full
+     * (the peer must not read), then closes it: the socket stays in FIN_WAIT1, held by no process,
+     * its FIN queued behind data the peer does not take, as a server's socket does when its
+     * client vanished without a trace. Returns the bytes sent.
+     */
+    public static long closeWithFinStuck(int fd) {
+        byte[] block = new byte[64 * 1024];
+        long sent = 0;
+        try {
+            while (sent < (256L << 20)) {
+                sent += TcpRepair.libc().send(fd, block, block.length, 0x40 /* MSG_DONTWAIT */);
+            }
+            throw new AssertionError("the peer took " + sent + " bytes without reading");
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != 11 /* EAGAIN */) {
+                throw e;
+            }
+        }
+        close(fd);
+        return sent;
+    }
+
     public static int getIntOpt(int fd, int level, int opt) {
         byte[] b = new byte[4];
         TcpRepair.libc().getsockopt(fd, level, opt, b, new IntByReference(4));

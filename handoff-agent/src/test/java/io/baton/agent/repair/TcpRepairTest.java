@@ -3,6 +3,7 @@ package io.baton.agent.repair;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,7 +114,10 @@ class TcpRepairTest {
                 RepairException e = assertThrows(RepairException.class,
                         () -> TcpRepair.restore(RepairParams.of(f.toRequest(4, new byte[0])), true));
                 assertEquals(99, e.errno(), e.getMessage());
-                assertTrue(e.getMessage().contains("held by a socket in ESTABLISHED here"), e.getMessage());
+                assertTrue(e.getMessage().contains("held by a socket in ESTABLISHED, a process's (inode "),
+                        e.getMessage());
+                assertNotNull(e.holder());
+                assertFalse(e.holder().orphaned());
             } finally {
                 TcpRepair.closeSilently(server);
             }
