@@ -337,16 +337,20 @@ def ttfb(bn, base, requests, baton=False):
 
 def bulk(bn, base, runs, name=BULK_FILE):
     expected = bn.files[name]
-    speeds, failures = [], []
+    speeds, failures, each = [], [], []
     for _ in range(runs):
         r = bn.curl('c1', base + expected.path, timeout=300)
         if r.ok and r.sha256 == expected.sha256:
             speeds.append(expected.size / r.time_total / 1e6)
+            # the client port, ms to the first byte and in all: a slow run explains itself
+            each.append((r.local_port, round(r.ttfb * 1000, 2),
+                         round(r.time_total * 1000, 1)))
         else:
             failures.append(r.describe())
             info('*** bulk run failed: %s\n' % r.describe())
     return {'runs': runs, 'failed': len(failures), 'failures': failures,
-            'mb_per_s': statistics.median(speeds) if speeds else None}
+            'mb_per_s': statistics.median(speeds) if speeds else None,
+            'each_run': each}
 
 
 def parallel_bulk(bn, base, count):

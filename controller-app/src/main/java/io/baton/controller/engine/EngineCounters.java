@@ -53,6 +53,16 @@ public final class EngineCounters {
      * switch removed those rules, so the new connection's packets do not reach the old server.
      */
     public final LongAdder portsReused = new LongAdder();
+    /**
+     * Of {@link #portsReused}: answered at once, because the old connection's forward rule had
+     * gone when its server's side finished, long enough before for the switch's cached flows.
+     */
+    public final LongAdder portsReusedAtOnce = new LongAdder();
+    /**
+     * SYNs of a new connection on the port of a handed-off one, held until its agent reported
+     * the close (the client saw the server's side finish before the controller heard of it).
+     */
+    public final LongAdder synsBeforeTheClose = new LongAdder();
     public final LongAdder clientClosedEarly = new LongAdder();
     public final LongAdder headTimeouts = new LongAdder();
     public final LongAdder headRejected = new LongAdder();

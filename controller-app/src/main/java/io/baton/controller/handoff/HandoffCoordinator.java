@@ -32,6 +32,7 @@ import io.baton.flowrules.api.FlowStatsEntry;
 import io.baton.flowrules.api.Ipv4Address;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.CloseReason;
 import io.baton.handoff.protocol.ConnectionClosed;
 import io.baton.handoff.protocol.HandoffAbort;
 import io.baton.handoff.protocol.HandoffCommit;
@@ -82,8 +83,12 @@ public final class HandoffCoordinator implements HandoffSink {
      * server's client answered the ACK that should get it reset into the same kind of flow.
      */
     public static final long DATAPATH_SETTLE_MILLIS = 20;
+    private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(DATAPATH_SETTLE_MILLIS);
+    /** A cookie mask that selects one rule kind of one connection. */
+    private static final long EXACT_COOKIE = -1L;
     /** Closed connections whose rules may wait out the linger at once; beyond it, the oldest go early. */
     private static final int MAX_LINGERING = 1 << 17;
+    private static final int MAX_SYNS_BEFORE_THE_CLOSE = 4096;
 
     private final Services services;
     private final ConnectionTable table;
@@ -164,6 +169,17 @@ public final class HandoffCoordinator implements HandoffSink {
     private final LingeringRules lingering;
     /** Lingering rules removed early for a new SYN on their key, until the switch confirms it. */
     private final Map<ConnectionKey, CompletableFuture<Void>> clearing = new HashMap<>();
+    /**
+     * SYNs of a client's next connection on the port of a handed-off one, by the handed-off
+     * connection's id, until its agent reports the close (see {@link #segmentAfterDispatch}).
+     * Bounded: beyond it the oldest is dropped, and its client sends its SYN again.
+     */
+    private final Map<Long, Frame> synsBeforeTheClose = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Frame> eldest) {
+            return size() > MAX_SYNS_BEFORE_THE_CLOSE;
+        }
+    };
 
     public HandoffCoordinator(Services services, ConnectionTable table, ServerRegistry registry,
                               HostTable hosts, Southbound southbound, FlowRuleFactory flows, L2Forwarder l2,
@@ -452,7 +468,32 @@ public final class HandoffCoordinator implements HandoffSink {
             return false;
         }
         forget(c);
+        if (closed.reason() == CloseReason.FINISHED) {
+            removeForwardRule(c);
+        }
+        Frame next = synsBeforeTheClose.remove(c.id());
+        ServiceConfig svc = serviceOf(c);
+        if (next != null && svc != null) {
+            frontend.onSegment(svc, c.sw(), c.clientSwitchPort(), next); // a reused port now
+        }
         return true;
+    }
+
+    /**
+     * The server's side of {@code c} finished (TIME_WAIT): nothing more is due from the client,
+     * whose port may come back at once. The forward rule goes now, the reply rule stays the linger
+     * for the server's last ACK. Once the switch confirms, a new connection on the same port need
+     * not wait for the old rules (see {@link #waitForClosedRules}).
+     */
+    private void removeForwardRule(Connection c) {
+        long id = c.id();
+        ConnectionKey key = c.key();
+        southbound.removeRulesByCookie(c.sw(), Cookies.of(Cookies.Kind.CLIENT_TO_SERVER, id), EXACT_COOKIE)
+                .whenComplete((ok, err) -> {
+                    if (err == null) {
+                        engine.execute(() -> lingering.forwardRuleGone(key, id, nanoClock.getAsLong()));
+                    }
+                });
     }
 
     private void forget(Connection c) {
@@ -479,6 +520,13 @@ public final class HandoffCoordinator implements HandoffSink {
                 return false;
             }
             counters.portsReused.increment();
+            if (old.forwardGoneNanos != 0 && nanoClock.getAsLong() - old.forwardGoneNanos >= SETTLE_NANOS) {
+                // Nothing of the old connection can take the new one's packets any more; its
+                // reply rule (the old server's side is in TIME_WAIT, silent) goes without waiting.
+                counters.portsReusedAtOnce.increment();
+                removeRules(old.sw, old.connectionId);
+                return false;
+            }
             CompletableFuture<Void> mine = removeRules(old.sw, old.connectionId);
             clearing.put(key, mine);
             mine.whenComplete((ok, err) -> engine.execute(() -> clearing.remove(key, mine)));
@@ -709,6 +757,18 @@ public final class HandoffCoordinator implements HandoffSink {
 
     @Override
     public void segmentAfterDispatch(ServiceConfig svc, Connection c, Frame f) {
+        if ((f.flags() & (Frame.TCP_SYN | Frame.TCP_ACK | Frame.TCP_RST | Frame.TCP_FIN)) == Frame.TCP_SYN
+                && f.seq() != c.clientIsn
+                && (c.state() == ConnectionState.COMMITTED || c.state() == ConnectionState.HANDED_OFF)) {
+            // A new connection on this port (not this one's SYN again): the client is done with
+            // c, and its server's close report is on its way. The SYN waits for it, then meets
+            // c's lingering rules as any reused port does. Sent on now, it would reach the
+            // server's TIME_WAIT socket, which gives a SYN to the web server's listener: a
+            // connection past Baton, which then holds the four-tuple.
+            synsBeforeTheClose.put(c.id(), f);
+            counters.synsBeforeTheClose.increment();
+            return;
+        }
         if (c.state() == ConnectionState.HANDING_OFF) {
             if (!c.hold(f.bytes(), MAX_HELD_FRAMES, MAX_HELD_BYTES)) {
                 counters.heldFramesDropped.increment(); // the client will retransmit

@@ -42,10 +42,13 @@ final class LingeringRules {
     static final class Taken {
         final SwitchId sw;
         final long connectionId;
+        /** When the switch confirmed that its forward rule is gone (nano clock), or 0 while it is in. */
+        final long forwardGoneNanos;
 
-        Taken(SwitchId sw, long connectionId) {
+        Taken(SwitchId sw, long connectionId, long forwardGoneNanos) {
             this.sw = sw;
             this.connectionId = connectionId;
+            this.forwardGoneNanos = forwardGoneNanos;
         }
     }
 
@@ -63,6 +66,8 @@ final class LingeringRules {
     /** Client port in the high 16 bits, VIP port in the low 16. */
     private int[] ports = new int[FIRST_LENGTH];
     private long[] dueNanos = new long[FIRST_LENGTH];
+    /** See {@link Taken#forwardGoneNanos}. */
+    private long[] forwardGoneNanos = new long[FIRST_LENGTH];
     private SwitchId[] switches = new SwitchId[FIRST_LENGTH];
     private int head;
     private int size;
@@ -104,6 +109,7 @@ final class LingeringRules {
         addresses[pos] = address(key);
         ports[pos] = ports(key);
         dueNanos[pos] = nanoClock.getAsLong() + delayNanos;
+        forwardGoneNanos[pos] = 0;
         switches[pos] = sw;
         size++;
         index[find(addresses[pos], ports[pos])] = pos + 1; // in place of an older entry of the same key
@@ -119,10 +125,22 @@ final class LingeringRules {
             return null;
         }
         int pos = index[slot] - 1;
-        Taken t = new Taken(switches[pos], ids[pos]);
+        Taken t = new Taken(switches[pos], ids[pos], forwardGoneNanos[pos]);
         ids[pos] = TAKEN; // stays in the ring until its turn; nothing to remove then
         deleteAt(slot);
         return t;
+    }
+
+    /**
+     * The switch confirmed at {@code atNanos} that the forward rule of the lingering connection
+     * {@code connectionId} is gone (its reply rule stays for the linger). Nothing if that
+     * connection no longer lingers, or a newer one of the same key took its place.
+     */
+    void forwardRuleGone(ConnectionKey key, long connectionId, long atNanos) {
+        int slot = find(address(key), ports(key));
+        if (index[slot] != 0 && ids[index[slot] - 1] == connectionId) {
+            forwardGoneNanos[index[slot] - 1] = atNanos;
+        }
     }
 
     private void setTimer(long inNanos) {
@@ -214,6 +232,7 @@ final class LingeringRules {
         long[] newAddresses = new long[length];
         int[] newPorts = new int[length];
         long[] newDue = new long[length];
+        long[] newForwardGone = new long[length];
         SwitchId[] newSwitches = new SwitchId[length];
         int[] oldIndex = index;
         int[] positions = new int[ids.length]; // old ring position -> new
@@ -223,6 +242,7 @@ final class LingeringRules {
             newAddresses[k] = addresses[from];
             newPorts[k] = ports[from];
             newDue[k] = dueNanos[from];
+            newForwardGone[k] = forwardGoneNanos[from];
             newSwitches[k] = switches[from];
             positions[from] = k;
         }
@@ -230,6 +250,7 @@ final class LingeringRules {
         addresses = newAddresses;
         ports = newPorts;
         dueNanos = newDue;
+        forwardGoneNanos = newForwardGone;
         switches = newSwitches;
         head = 0;
         index = new int[2 * length];

@@ -22,6 +22,7 @@ import io.baton.flowrules.api.MacAddress;
 import io.baton.flowrules.api.Meter;
 import io.baton.flowrules.api.PacketOut;
 import io.baton.flowrules.api.SwitchId;
+import io.baton.handoff.protocol.CloseReason;
 import io.baton.handoff.protocol.ConnectionClosed;
 import io.baton.handoff.protocol.HandoffAbort;
 import io.baton.handoff.protocol.HandoffCommit;
@@ -536,6 +537,114 @@ class EngineScenarioTest {
                 "the switch's flow cache is given time to forget the old rules");
         assertEquals(1L, engine.counters().portsReused.sum());
         assertEquals(1L, engine.connections().get().size(), "the new connection, in its handshake");
+    }
+
+    /** Hands off one connection (client ISN {@code clientIsn}, the usual client port) and reports it closed with {@code reason}. */
+    private long handOffAndClose(AgentInbox st, int clientIsn, CloseReason reason) throws Exception {
+        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        handshakeAndRequest(clientIsn, get);
+        HandoffRequest req = st.next(HandoffRequest.class);
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        st.next(HandoffCommit.class);
+        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(req.handoffId(), get.length(), 100, reason));
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        return req.handoffId();
+    }
+
+    /**
+     * The server closed first and the client acknowledged its FIN before sending its own: the
+     * server's side is in TIME_WAIT and needs nothing more from the client. The forward rule goes
+     * at once, the reply rule stays for the linger; a SYN on the same port once the switch
+     * confirmed the removal (and its cached flows had time to follow) is answered at once.
+     */
+    @Test
+    void aFinishedConnectionsPortIsTakenAgainAtOnce() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        long id = handOffAndClose(st, 140, CloseReason.FINISHED);
+        long forward = Cookies.of(Cookies.Kind.CLIENT_TO_SERVER, id);
+        await(() -> List.copyOf(sb.removedByCookie).stream().anyMatch(r -> r[0] == forward && r[1] == -1L),
+                "the forward rule, alone, removed at the close");
+        assertTrue(List.copyOf(sb.removedByCookie).stream().noneMatch(r -> r[0] == (Cookies.APP | id)),
+                "the reply rule stays for the server's last ACK");
+
+        Thread.sleep(HandoffCoordinator.DATAPATH_SETTLE_MILLIS + 10);
+        sb.holdRemovals = true; // the reply rule's removal is never confirmed: nothing waits for it
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, 5000, 0, TcpOptions.NONE, null));
+        await(() -> {
+            Frame f = lastTcpTo(CLIENT_MAC);
+            return f != null && f.has(Frame.TCP_SYN) && f.ack() == 5001;
+        }, "the SYN-ACK at once");
+        java.util.Map.Entry<Long, CompletableFuture<Void>> removal = sb.heldRemovals.poll(5, TimeUnit.SECONDS);
+        assertNotNull(removal, "the old reply rule removed at the new SYN");
+        assertEquals(Cookies.APP | id, removal.getKey());
+        assertEquals(1L, engine.counters().portsReused.sum());
+        assertEquals(1L, engine.counters().portsReusedAtOnce.sum());
+    }
+
+    /**
+     * The client saw the server's side finish and opened its next connection on the same port
+     * before the agent's close report reached the controller: that SYN is not the handed-off
+     * connection's and is not sent on to its server (whose TIME_WAIT socket would give it to the
+     * web server's listener, past Baton). It waits for the close report, then is answered as on
+     * any reused port.
+     */
+    @Test
+    void aSynOfTheNextConnectionBeforeTheCloseReportWaitsForIt() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        handshakeAndRequest(160, get);
+        HandoffRequest req = st.next(HandoffRequest.class);
+        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
+        st.next(HandoffCommit.class);
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(io.baton.controller.connection.ConnectionState.HANDED_OFF,
+                engine.connections().get(5, TimeUnit.SECONDS).get(0).state());
+
+        int packetsBefore = sb.packets.size();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, 9000, 0, TcpOptions.NONE, null));
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(packetsBefore, sb.packets.size(), "neither sent on to the server nor answered");
+        assertEquals(1L, engine.counters().synsBeforeTheClose.sum());
+
+        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(req.handoffId(), get.length(), 100,
+                CloseReason.FINISHED));
+        await(() -> {
+            Frame f = lastTcpTo(CLIENT_MAC);
+            return f != null && f.has(Frame.TCP_SYN) && f.ack() == 9001;
+        }, "the SYN-ACK once the close is reported and the old rules are gone");
+        assertEquals(1L, engine.counters().portsReused.sum());
+        assertTrue(sb.packets.stream().skip(packetsBefore).map(p -> Frame.parse(p.frame()))
+                .noneMatch(f -> f.kind() == Frame.Kind.TCP && !f.ethDst().equals(CLIENT_MAC)),
+                "nothing of it went to the server");
+    }
+
+    /** Until the switch confirms that a finished connection's forward rule is gone, a reused port waits as before. */
+    @Test
+    void aFinishedConnectionsPortWaitsWhileItsForwardRuleIsNotConfirmedGone() throws Exception {
+        start("nat");
+        AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
+        sb.holdRemovals = true;
+        long id = handOffAndClose(st, 150, CloseReason.FINISHED);
+        java.util.Map.Entry<Long, CompletableFuture<Void>> forward = sb.heldRemovals.poll(5, TimeUnit.SECONDS);
+        assertNotNull(forward);
+        assertEquals(Cookies.of(Cookies.Kind.CLIENT_TO_SERVER, id), forward.getKey());
+
+        Thread.sleep(HandoffCoordinator.DATAPATH_SETTLE_MILLIS + 10);
+        int packetsBefore = sb.packets.size();
+        engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, 5000, 0, TcpOptions.NONE, null));
+        java.util.Map.Entry<Long, CompletableFuture<Void>> all = sb.heldRemovals.poll(5, TimeUnit.SECONDS);
+        assertNotNull(all, "the lingering rules removed at the new SYN");
+        assertEquals(Cookies.APP | id, all.getKey());
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        assertEquals(packetsBefore, sb.packets.size(), "no SYN-ACK while the old forward rule may still be in the switch");
+        all.getValue().complete(null);
+        await(() -> {
+            Frame f = lastTcpTo(CLIENT_MAC);
+            return f != null && f.has(Frame.TCP_SYN) && f.ack() == 5001;
+        }, "the SYN-ACK once they are gone");
+        assertEquals(0L, engine.counters().portsReusedAtOnce.sum());
     }
 
     /**

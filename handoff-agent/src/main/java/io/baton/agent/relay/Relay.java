@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class Relay {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+    /** include/net/tcp_states.h: a socket whose four-tuple went to TIME_WAIT reads CLOSE. */
+    private static final int TCP_CLOSE = 7;
 
     /** What a relay reports when both channels are closed. */
     public record Result(long handoffId, long bytesFromClient, long bytesToClient, CloseReason reason, boolean silent) {
@@ -309,6 +311,28 @@ public final class Relay {
         }
     }
 
+    /**
+     * Both directions ended normally. When the client had acknowledged our FIN by the time its
+     * own came, the kernel has already moved the client socket's four-tuple to TIME_WAIT (the
+     * socket itself reads CLOSE): nothing more is needed from the client, and the controller may
+     * take its forward rule away at once ({@link CloseReason#FINISHED}). Otherwise (LAST_ACK,
+     * CLOSING) the client's last ACK is still due. One getsockopt, at the end only.
+     */
+    private void closeAfterBothEnded() {
+        if (reason == null && clientSocketState() == TCP_CLOSE) {
+            reason = CloseReason.FINISHED;
+        }
+        closeBoth();
+    }
+
+    private int clientSocketState() {
+        try {
+            return client.tcpInfo().state();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     private void releaseEarly() {
         while (!earlyFromClient.isEmpty()) {
             earlyFromClient.pollFirst().release();
@@ -351,7 +375,7 @@ public final class Relay {
                 // The other direction is done: closing both sends the peer its FIN as the
                 // shutdown would (every byte written, both inputs read to their end), with one
                 // system call less, and no error when the peer has closed already.
-                closeBoth();
+                closeAfterBothEnded();
                 return;
             }
             ((DuplexChannel) peer).shutdownOutput().addListener((ChannelFuture g) -> {
@@ -365,7 +389,7 @@ public final class Relay {
                     upstreamToClientShut = true;
                 }
                 if (clientToUpstreamShut && upstreamToClientShut) {
-                    closeBoth();
+                    closeAfterBothEnded();
                 }
             });
         });

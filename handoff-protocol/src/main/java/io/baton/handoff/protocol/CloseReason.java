@@ -9,7 +9,13 @@ public enum CloseReason {
     /** The web server could not be reached or failed. */
     UPSTREAM_ERROR(2),
     /** The connection was idle for too long. */
-    TIMEOUT(3);
+    TIMEOUT(3),
+    /**
+     * As {@link #NORMAL}, and the client had acknowledged the server's FIN when its own came: the
+     * server's side is in TIME_WAIT and needs nothing more from the client, whose port may come
+     * back at once for a new connection.
+     */
+    FINISHED(4);
 
     private final int code;
 

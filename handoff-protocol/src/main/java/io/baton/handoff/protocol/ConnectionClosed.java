@@ -12,7 +12,8 @@ public final class ConnectionClosed extends HandoffMessage {
      * @param bytesFromClient bytes relayed client to web server, including the request bytes
      *                        that came in the HandoffRequest (not counting a PROXY header)
      * @param bytesToClient   bytes relayed web server to client
-     * @param reasonCode      a {@link CloseReason} code: 0 normal, 1 reset, 2 upstream error, 3 timeout
+     * @param reasonCode      a {@link CloseReason} code: 0 normal, 1 reset, 2 upstream error, 3 timeout,
+     *                        4 finished (normal, the server's side in TIME_WAIT)
      */
     public ConnectionClosed(long handoffId, long bytesFromClient, long bytesToClient, int reasonCode) {
         this.handoffId = handoffId;

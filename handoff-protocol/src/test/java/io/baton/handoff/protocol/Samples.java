@@ -52,6 +52,7 @@ final class Samples {
         l.add(new HandoffCommit(43));
         l.add(new HandoffAbort(Long.MAX_VALUE));
         l.add(new ConnectionClosed(42, 78, 5L * 1024 * 1024 + 100, CloseReason.NORMAL));
+        l.add(new ConnectionClosed(43, 78, 1024, CloseReason.FINISHED));
         l.add(new ConnectionClosed(0, 0, Long.MAX_VALUE, 7));
         l.add(new LiveConnections(List.of(), true));
         l.add(new LiveConnections(List.of(new LiveConnections.Entry(7, Ipv4.parse("10.0.0.7"), 54321, Ipv4.parse("10.0.0.11"), 80),
