@@ -509,20 +509,14 @@ class EngineScenarioTest {
     void aSynOnThePortOfALingeringConnectionIsAnsweredOnceItsRulesAreGone() throws Exception {
         start("nat");
         AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
-        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-        handshakeAndRequest(130, get);
-        HandoffRequest req = st.next(HandoffRequest.class);
-        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
-        st.next(HandoffCommit.class);
-        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(req.handoffId(), get.length(), 100, 0));
-        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        long id = handOffAndClose(st, 130, CloseReason.NORMAL);
 
         sb.holdRemovals = true;
         int packetsBefore = sb.packets.size();
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_SYN, 5000, 0, TcpOptions.NONE, null));
         java.util.Map.Entry<Long, CompletableFuture<Void>> removal = sb.heldRemovals.poll(5, TimeUnit.SECONDS);
         assertNotNull(removal, "the lingering rules removed at the new SYN");
-        assertEquals(Cookies.APP | req.handoffId(), removal.getKey());
+        assertEquals(Cookies.APP | id, removal.getKey());
         engine.ask(() -> null).get(5, TimeUnit.SECONDS);
         assertEquals(packetsBefore, sb.packets.size(), "no SYN-ACK while the old rules may still be in the switch");
 
@@ -539,16 +533,24 @@ class EngineScenarioTest {
         assertEquals(1L, engine.connections().get().size(), "the new connection, in its handshake");
     }
 
-    /** Hands off one connection (client ISN {@code clientIsn}, the usual client port) and reports it closed with {@code reason}. */
-    private long handOffAndClose(AgentInbox st, int clientIsn, CloseReason reason) throws Exception {
-        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-        handshakeAndRequest(clientIsn, get);
+    private static final String SHORT_GET = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+    /** Hands one connection (client ISN {@code clientIsn}, the usual client port) off to 10.0.0.11; its id. */
+    private long handOff(AgentInbox st, int clientIsn) throws Exception {
+        handshakeAndRequest(clientIsn, SHORT_GET);
         HandoffRequest req = st.next(HandoffRequest.class);
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
         st.next(HandoffCommit.class);
-        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(req.handoffId(), get.length(), 100, reason));
         engine.ask(() -> null).get(5, TimeUnit.SECONDS);
         return req.handoffId();
+    }
+
+    /** {@link #handOff}, then its agent reports it closed with {@code reason}. */
+    private long handOffAndClose(AgentInbox st, int clientIsn, CloseReason reason) throws Exception {
+        long id = handOff(st, clientIsn);
+        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(id, SHORT_GET.length(), 100, reason));
+        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        return id;
     }
 
     /**
@@ -593,12 +595,7 @@ class EngineScenarioTest {
     void aSynOfTheNextConnectionBeforeTheCloseReportWaitsForIt() throws Exception {
         start("nat");
         AgentInbox st = agent("10.0.0.11", "00:00:00:00:00:11", 3);
-        String get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-        handshakeAndRequest(160, get);
-        HandoffRequest req = st.next(HandoffRequest.class);
-        engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
-        st.next(HandoffCommit.class);
-        engine.ask(() -> null).get(5, TimeUnit.SECONDS);
+        long id = handOff(st, 160);
         assertEquals(io.baton.controller.connection.ConnectionState.HANDED_OFF,
                 engine.connections().get(5, TimeUnit.SECONDS).get(0).state());
 
@@ -608,7 +605,7 @@ class EngineScenarioTest {
         assertEquals(packetsBefore, sb.packets.size(), "neither sent on to the server nor answered");
         assertEquals(1L, engine.counters().synsBeforeTheClose.sum());
 
-        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(req.handoffId(), get.length(), 100,
+        engine.agentMessage(sessions.get("10.0.0.11"), new ConnectionClosed(id, SHORT_GET.length(), 100,
                 CloseReason.FINISHED));
         await(() -> {
             Frame f = lastTcpTo(CLIENT_MAC);
