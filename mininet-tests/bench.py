@@ -365,7 +365,10 @@ def parallel_bulk(bn, base, count):
     longest = max((r.time_total for r in ok), default=0)
     return {'downloads': count, 'failed': count - len(ok), 'failures': failures,
             'mb_per_s': len(ok) * expected.size / longest / 1e6
-            if longest else None}
+            if longest else None,
+            # the client port, ms to the first byte and in all, per download
+            'each_run': [(r.local_port, round(r.ttfb * 1000, 2),
+                          round(r.time_total * 1000, 1)) for r in ok]}
 
 
 SETTLE_FLOWS = 64          # rules and datapath flows a quiet switch may hold
