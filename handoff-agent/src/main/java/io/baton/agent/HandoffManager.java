@@ -284,13 +284,19 @@ final class HandoffManager {
             return TcpRepair.restore(p, true);
         } catch (RepairException e) {
             SocketDiag.Held holder = e.holder();
-            if (holder == null || !holder.orphaned()
-                    || !SocketDiag.destroy(holder, p.localIpv4(), p.localPort(), p.remoteIpv4(), p.remotePort())) {
+            if (holder == null || !holder.orphaned()) {
                 throw e;
             }
-            orphansDestroyed.increment();
-            LOG.info("handoff {}: {} was held by an earlier connection's socket in {}: destroyed",
-                    r.handoffId(), Tuple.of(r), holder.stateName());
+            try {
+                if (SocketDiag.destroy(holder, p.localIpv4(), p.localPort(), p.remoteIpv4(), p.remotePort())) {
+                    orphansDestroyed.increment();
+                    LOG.info("handoff {}: {} was held by an earlier connection's socket in {}: destroyed",
+                            r.handoffId(), Tuple.of(r), holder.stateName());
+                }
+            } catch (RepairException d) {
+                throw new RepairException(e.getMessage() + "; destroying it failed: " + d.getMessage(), e.errno());
+            }
+            // Destroyed, or gone by itself meanwhile: once more (a new holder would be named).
             return TcpRepair.restore(p, true);
         }
     }
