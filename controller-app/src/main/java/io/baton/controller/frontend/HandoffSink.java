@@ -10,7 +10,9 @@ import io.baton.flowrules.api.SwitchId;
 /** Where the front end passes a connection once its request head is complete. */
 public interface HandoffSink {
     /**
-     * The head is complete and acknowledged: choose a server and hand the connection off. The
+     * The head is complete, not yet acknowledged: choose a server and hand the connection off,
+     * and acknowledge it ({@link TcpFrontend#acknowledgeRequest}) once the handoff's messages
+     * that the first byte waits for are out. The
      * request bytes ({@link Connection#receivedBytes()}) are released when this returns: take
      * them now. {@code headLength} is how many of them the head takes; any others follow it.
      */

@@ -344,17 +344,20 @@ public final class TcpFrontend {
             c.appendReceived(f.bytes(), off, len);
             c.rcvNxt += len;
             HeadResult r = c.headDecoder.offer(f.bytes(), off, len);
-            sendAck(svc, c);
             if (r.kind() == HeadResult.Kind.COMPLETE) {
+                // The sink acknowledges the request once the handoff's own messages are out
+                // (acknowledgeRequest): a packet-out now would go through the switch ahead of
+                // the reply's rule and its barrier, which the first byte waits for.
                 c.headDecoder = null;
                 sink.requestReady(svc, c, r.head(), r.headLength());
                 c.releaseReceived(); // the handoff request carries them; a tracked connection should not
                 return;
             }
             if (r.kind() == HeadResult.Kind.REJECTED) {
-                refuse(svc, c, r.reason(), r.detail());
+                refuse(svc, c, r.reason(), r.detail()); // its answer or reset carries the ACK
                 return;
             }
+            sendAck(svc, c); // more of the head to come
         }
         if ((flags & Frame.TCP_FIN) != 0) {
             counters.clientClosedEarly.increment();
@@ -406,6 +409,16 @@ public final class TcpFrontend {
     /** The TSval clock of a connection now: the engine's milliseconds plus its random offset. */
     public int tsVal(Connection c) {
         return (int) nowMillis() + c.tsOffset;
+    }
+
+    /**
+     * Acknowledges everything the client sent up to the end of its request head. The server's
+     * answer would do it too, but a server that dies before answering would not: a client with
+     * nothing unacknowledged stays silent, and so does the dead server's reply rule, which is
+     * what lets the request go to another server.
+     */
+    public void acknowledgeRequest(ServiceConfig svc, Connection c) {
+        sendAck(svc, c);
     }
 
     private void sendAck(ServiceConfig svc, Connection c) {

@@ -156,12 +156,16 @@ public final class HandoffCoordinator implements HandoffSink {
          * agent may be relaying, so the request may no longer go to another server.
          */
         boolean committedEarly;
+        /** The client has had its ACK of the request (carried over to the next attempt). */
+        boolean requestAcknowledged;
 
-        Attempt(HttpRequestHead head, byte[] data, boolean safeToRepeat, Set<Ipv4Address> tried) {
+        Attempt(HttpRequestHead head, byte[] data, boolean safeToRepeat, Set<Ipv4Address> tried,
+                boolean requestAcknowledged) {
             this.head = head;
             this.data = data;
             this.safeToRepeat = safeToRepeat;
             this.tried = tried;
+            this.requestAcknowledged = requestAcknowledged;
         }
     }
     private TcpFrontend frontend;
@@ -237,7 +241,7 @@ public final class HandoffCoordinator implements HandoffSink {
     public void requestReady(ServiceConfig svc, Connection c, HttpRequestHead head, int headLength) {
         byte[] data = c.receivedBytes();
         boolean safe = head.isSafeWithoutBody() && data.length == headLength;
-        dispatch(svc, c, new Attempt(head, data, safe, Set.of()));
+        dispatch(svc, c, new Attempt(head, data, safe, Set.of(), false));
     }
 
     private void dispatch(ServiceConfig svc, Connection c, Attempt attempt) {
@@ -275,7 +279,7 @@ public final class HandoffCoordinator implements HandoffSink {
         inFlight.put(c.id(), c);
         Set<Ipv4Address> tried = new HashSet<>(attempt.tried);
         tried.add(server.address());
-        Attempt next = new Attempt(attempt.head, attempt.data, attempt.safeToRepeat, tried);
+        Attempt next = new Attempt(attempt.head, attempt.data, attempt.safeToRepeat, tried, attempt.requestAcknowledged);
         attempts.put(c.id(), next);
         counters.handoffsStarted.increment();
         server.agent().send(request(svc, c, attempt));
@@ -292,6 +296,21 @@ public final class HandoffCoordinator implements HandoffSink {
         // socket exists, and waiting for it after the agent's answer cost a switch round trip.
         southbound.installRules(c.sw(), List.of(flows.reverseRule(svc, c)))
                 .whenComplete((ok, err) -> engine.execute(() -> reverseRuleInstalled(svc, c, next, err)));
+        if (next.committedEarly) {
+            acknowledgeRequest(svc, c, next); // after the rule: nothing waits for its barrier here
+        }
+    }
+
+    /**
+     * The request is acknowledged to the client once, when the first commit went out (a request
+     * that a server gave back after its commit was acknowledged by then). Earlier, the packet-out would go
+     * through the switch ahead of the reply's rule and its barrier, on the first byte's path.
+     */
+    private void acknowledgeRequest(ServiceConfig svc, Connection c, Attempt a) {
+        if (!a.requestAcknowledged) {
+            a.requestAcknowledged = true;
+            frontend.acknowledgeRequest(svc, c);
+        }
     }
 
     private void reverseRuleInstalled(ServiceConfig svc, Connection c, Attempt a, Throwable err) {
@@ -319,6 +338,7 @@ public final class HandoffCoordinator implements HandoffSink {
         if (!a.committedEarly && s != null && s.agent() != null) {
             s.agent().send(new HandoffCommit(c.id()));
             a.committedEarly = true;
+            acknowledgeRequest(svc, c, a);
         }
     }
 
@@ -410,6 +430,7 @@ public final class HandoffCoordinator implements HandoffSink {
         table.moveTo(c, ConnectionState.COMMITTED);
         if (!a.committedEarly) {
             session.send(new HandoffCommit(c.id()));
+            acknowledgeRequest(svc, c, a);
         }
         registry.handoffSucceeded(registry.get(c.server.address()));
         counters.handoffsOk.increment();
@@ -662,7 +683,7 @@ public final class HandoffCoordinator implements HandoffSink {
         quarantine(c); // the dead server's reply match; the next server's reply rule differs
         removed.whenComplete((ok, err) -> engine.execute(() -> {
             if (table.byId(c.id()) == c) {
-                dispatch(svc, c, new Attempt(head.head(), data, true, Set.of(dead)));
+                dispatch(svc, c, new Attempt(head.head(), data, true, Set.of(dead), true)); // committed: acknowledged
             }
         }));
         return true;

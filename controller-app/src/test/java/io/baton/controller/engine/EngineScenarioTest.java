@@ -159,6 +159,28 @@ class EngineScenarioTest {
         }
     }
 
+    /** The client's own segments that the controller sent on (to a server), in order. */
+    private List<PacketOut> sentOn() {
+        return sb.packets.stream().filter(p -> {
+            Frame f = Frame.parse(p.frame());
+            return f.kind() == Frame.Kind.TCP && f.ipSrc().equals(CLIENT);
+        }).collect(java.util.stream.Collectors.toList());
+    }
+
+    /** Where in what went to the switch the first TCP segment acknowledging {@code ack} is; -1 if none. */
+    private int indexOfAckTo(int ack) {
+        List<Object> sent = List.copyOf(sb.sent);
+        for (int i = 0; i < sent.size(); i++) {
+            if (sent.get(i) instanceof PacketOut) {
+                Frame f = Frame.parse(((PacketOut) sent.get(i)).frame());
+                if (f.kind() == Frame.Kind.TCP && f.ack() == ack && f.payloadLength() == 0) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"nat", "dsr"})
     void handshakeDispatchHandoffAndClose(String mode) throws Exception {
@@ -223,6 +245,13 @@ class EngineScenarioTest {
                 "the reverse rule while the agent prepares");
         FlowRule rev = sb.installed.get(sb.installed.size() - 1);
         assertEquals(req.handoffId(), Cookies.connectionId(rev.cookie()));
+        // The request's ACK goes to the switch after the reply's rule (and so after the barrier
+        // that confirms it), never ahead of them on the first byte's path; and only once.
+        int requestEnd = isn + 1 + part1.length() + part2.length();
+        await(() -> indexOfAckTo(requestEnd) >= 0, "the request acknowledged");
+        assertTrue(indexOfAckTo(requestEnd) > sb.sent.indexOf(rev), "the ACK after the reply's rule: " + sb.sent);
+        assertEquals(1, sb.packets.stream().map(p -> Frame.parse(p.frame()))
+                .filter(t -> t.kind() == Frame.Kind.TCP && t.ack() == requestEnd).count(), "one ACK of the request");
         assertEquals(mode.equals("nat"), rev.actions().contains(FlowAction.setIpv4Src(VIP)));
         assertTrue(rev.actions().contains(FlowAction.output(CLIENT_SWITCH_PORT)));
         int rulesBefore = sb.installed.size();
@@ -266,27 +295,29 @@ class EngineScenarioTest {
         assertTrue(rev.actions().contains(FlowAction.setIpv4Src(VIP)));
 
         // A client segment while the agent prepares: held.
-        int packetsBefore = sb.packets.size();
+        int packetsBefore = sentOn().size();
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + get.length(), serverIsn + 1,
                 TcpOptions.NONE, null));
         // Ready before the switch confirmed the reverse rule: no commit yet.
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
         engine.ask(() -> null).get(5, TimeUnit.SECONDS);
         assertNull(st.poll(HandoffCommit.class, 200), "no commit before the reverse rule is in");
-        assertEquals(packetsBefore, sb.packets.size(), "held before the commit");
+        assertEquals(packetsBefore, sentOn().size(), "held before the commit");
+        assertEquals(-1, indexOfAckTo(isn + 1 + get.length()), "the request is not acknowledged before its commit");
         reverse.complete(null);
         st.next(HandoffCommit.class);
+        await(() -> indexOfAckTo(isn + 1 + get.length()) >= 0, "the request acknowledged with its commit");
 
         // Committed, the forward rule not confirmed: the held segment has gone on, and so does the next.
         CompletableFuture<Void> forward = heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER);
         FlowRule fwd = sb.installed.get(sb.installed.size() - 1);
         assertEquals(Cookies.Kind.CLIENT_TO_SERVER, Cookies.kind(fwd.cookie()));
-        await(() -> sb.packets.size() == packetsBefore + 1, "the held segment sent on at the commit");
-        assertEquals(fwd.actions(), sb.packets.get(packetsBefore).actions());
+        await(() -> sentOn().size() == packetsBefore + 1, "the held segment sent on at the commit");
+        assertEquals(fwd.actions(), sentOn().get(packetsBefore).actions());
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + get.length(), serverIsn + 1,
                 TcpOptions.NONE, null));
-        await(() -> sb.packets.size() == packetsBefore + 2, "a segment before the rule's confirmation sent on");
-        assertEquals(fwd.actions(), sb.packets.get(packetsBefore + 1).actions());
+        await(() -> sentOn().size() == packetsBefore + 2, "a segment before the rule's confirmation sent on");
+        assertEquals(fwd.actions(), sentOn().get(packetsBefore + 1).actions());
         forward.complete(null);
         engine.ask(() -> null).get(5, TimeUnit.SECONDS);
         assertEquals(List.of(fwd), installedWith(req.handoffId(), Cookies.Kind.CLIENT_TO_SERVER),
@@ -310,7 +341,7 @@ class EngineScenarioTest {
         int serverIsn = handshakeAndRequest(isn, get);
         HandoffRequest req = st.next(HandoffRequest.class);
         CompletableFuture<Void> reverse = heldInstallOf(Cookies.Kind.SERVER_TO_CLIENT);
-        int packetsBefore = sb.packets.size();
+        int packetsBefore = sentOn().size();
         engine.packetIn(SW, CLIENT_SWITCH_PORT, clientSegment(Frame.TCP_ACK, isn + 1 + get.length(), serverIsn + 1,
                 TcpOptions.NONE, null));
 
@@ -319,14 +350,14 @@ class EngineScenarioTest {
         engine.ask(() -> null).get(5, TimeUnit.SECONDS);
         assertEquals(List.of(), installedWith(req.handoffId(), Cookies.Kind.CLIENT_TO_SERVER),
                 "no forward rule before the server's socket exists");
-        assertEquals(packetsBefore, sb.packets.size(), "the client's segment still held");
+        assertEquals(packetsBefore, sentOn().size(), "the client's segment still held");
         assertEquals(0L, engine.counters().handoffsOk.sum());
 
         engine.agentMessage(sessions.get("10.0.0.11"), new HandoffReady(req.handoffId()));
         CompletableFuture<Void> forward = heldInstallOf(Cookies.Kind.CLIENT_TO_SERVER);
         FlowRule fwd = sb.installed.get(sb.installed.size() - 1);
-        await(() -> sb.packets.size() == packetsBefore + 1, "the held segment sent on at the ready");
-        assertEquals(fwd.actions(), sb.packets.get(packetsBefore).actions());
+        await(() -> sentOn().size() == packetsBefore + 1, "the held segment sent on at the ready");
+        assertEquals(fwd.actions(), sentOn().get(packetsBefore).actions());
         assertNull(st.poll(HandoffCommit.class, 200), "one commit only");
         forward.complete(null);
         await(() -> engine.counters().handoffsOk.sum() == 1, "the handoff counted");

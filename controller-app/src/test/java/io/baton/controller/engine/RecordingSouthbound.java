@@ -26,6 +26,8 @@ public final class RecordingSouthbound implements Southbound {
     public final List<PacketOut> packets = new CopyOnWriteArrayList<>();
     public final List<FlowRule> installed = new CopyOnWriteArrayList<>();
     public final List<long[]> removedByCookie = new CopyOnWriteArrayList<>();
+    /** Packet-outs and rule installs together, in the order they went to the switch connection. */
+    public final List<Object> sent = new CopyOnWriteArrayList<>();
     public volatile boolean refuseRules;
     /** When set, installs are recorded and answered only as the test completes each of these, in order. */
     public volatile boolean holdRules;
@@ -67,6 +69,7 @@ public final class RecordingSouthbound implements Southbound {
     @Override
     public void sendPacket(SwitchId sw, PacketOut packet) {
         packets.add(packet);
+        sent.add(packet);
     }
 
     @Override
@@ -75,6 +78,7 @@ public final class RecordingSouthbound implements Southbound {
             return CompletableFuture.failedFuture(new io.baton.controller.southbound.SouthboundException("refused by test"));
         }
         installed.addAll(rules);
+        sent.addAll(rules);
         if (holdRules) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             heldInstalls.add(java.util.Map.entry(List.copyOf(rules), f));
