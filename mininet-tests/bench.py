@@ -8,7 +8,8 @@ Run it with mininet-tests/bench (which prepares the machine and builds), or
 as root after building:
 
     /usr/bin/python3 mininet-tests/bench.py [--modes nat,dsr] [--seconds 10]
-        [--ttfb-requests 200] [--bulk-runs 3] [--concurrency 1,16,64]
+        [--ttfb-requests 200] [--ttfb-rate 50] [--bulk-runs 3]
+        [--concurrency 1,16,64]
         [--cases direct,baton,haproxy,nginx]
 
 For each mode one network is started whose `static` pool holds only h1, so
@@ -24,8 +25,9 @@ rules: /api/ to h3, the rest to h1.  Measured from c1:
     the same by part (balancer, agent, switch, web server)
   - system calls and context switches per connection, by part, counted by
     perf (linux-perf) during the same phase
-  - time to first byte: curl, one new connection per request,
-    %{time_starttransfer} (connect + request + first response byte), p50/p99
+  - time to first byte: curl, one new connection per request, at a fixed
+    rate (--ttfb-rate, 50/s; curl --rate), %{time_starttransfer} (connect +
+    request + first response byte), p50/p99
   - bulk: a 1 MiB and a 100 MiB download, MB/s (median of the runs); and
     eight 100 MiB downloads at once, aggregate MB/s
 Targets printed beside the figures: added TTFB p50 < 1 ms; bulk >= 0.9x
@@ -309,8 +311,12 @@ def connection_rate(bn, base, seconds, connections, script, pid=None):
                 switch_before, switch_after, report['requests'])}
 
 
-def ttfb(bn, base, requests, baton=False):
-    """One curl, one new connection per request.  After a long rate phase the
+def ttfb(bn, base, requests, baton=False, rate=0):
+    """One curl, one new connection per request, at most `rate` starting
+       per second (0: each as soon as the one before ends).  Back to back,
+       every connection's rules change the switch's flow table while the next
+       one starts, and its revalidator takes a core; at a fixed rate the
+       figure is a request's own path.  After a long rate phase the
        client's ports are mostly in TIME_WAIT (wrk closes first), so curl
        takes the few free ones again and again: through Baton, a port reused
        while its last connection's rules linger; counted (ports_reused)."""
@@ -319,13 +325,15 @@ def ttfb(bn, base, requests, baton=False):
     reused_before = reused()
     results = bn.curl_many('c1', ['%s/ttfb/%d' % (base, i)
                                   for i in range(requests)],
-                           headers=['Connection: close'], timeout=300)
+                           headers=['Connection: close'], timeout=300,
+                           rate=rate)
     reused_after = reused()
     ok = [r.ttfb * 1000 for r in results if r.ok]
     failures = [r.describe() for r in results if not r.ok]
     for line in failures[:5]:
         info('*** time to first byte: failed: %s\n' % line)
-    return {'requests': requests, 'failed': requests - len(ok),
+    return {'requests': requests, 'rate_per_s': rate or None,
+            'failed': requests - len(ok),
             'failures': failures[:20],  # curl's reason and the client port
             'p50_ms': percentile(ok, 50) if ok else None,
             'p99_ms': percentile(ok, 99) if ok else None,
@@ -417,7 +425,7 @@ def measure(bn, base, args, script, pid=None, baton=False):
     settle(base)
     info('*** %s: time to first byte (%d requests)\n' % (base,
                                                          args.ttfb_requests))
-    first_byte = ttfb(bn, base, args.ttfb_requests, baton)
+    first_byte = ttfb(bn, base, args.ttfb_requests, baton, args.ttfb_rate)
     settle(base)
     info('*** %s: bulk (%d x 1 MiB, %d x 100 MiB, %d at once)\n' % (
         base, args.bulk_runs, args.bulk_runs, PARALLEL_BULK))
@@ -749,6 +757,9 @@ def main():
     parser.add_argument('--warmup', type=int, default=10,
                         help='seconds of load before measuring each case')
     parser.add_argument('--ttfb-requests', type=int, default=200)
+    parser.add_argument('--ttfb-rate', type=int, default=50,
+                        help='time-to-first-byte requests started per second '
+                        '(default 50; 0: back to back)')
     parser.add_argument('--bulk-runs', type=int, default=3)
     parser.add_argument('--output', default=RESULTS)
     parser.add_argument('--keep-logs', action='store_true',

@@ -152,11 +152,15 @@ class Curl:
         return _result(lines[-1], body, parse_headers(raw))
 
     def get_many(self, host, urls, parallel=0, headers=(), timeout=120,
-                 max_time=None):
+                 max_time=None, rate=0):
         """Several URLs in one curl: sequentially on one kept-alive
-           connection, or with parallel=N over up to N connections at once.
+           connection, or with parallel=N over up to N connections at once;
+           with rate=R, at most R transfers start per second (curl --rate),
+           else each starts when the one before ends.
            Bodies are counted, not kept."""
         argv = ['-s', '-w', WRITE_OUT, '--max-time', str(max_time or timeout)]
+        if rate:
+            argv += ['--rate', '%d/s' % rate]
         if parallel:
             argv += ['--parallel', '--parallel-immediate',
                      '--parallel-max', str(parallel)]
