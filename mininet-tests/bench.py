@@ -313,10 +313,12 @@ def connection_rate(bn, base, seconds, connections, script, pid=None):
 
 def ttfb(bn, base, requests, baton=False, rate=0):
     """One curl, one new connection per request, at most `rate` starting
-       per second (0: each as soon as the one before ends).  Back to back,
-       every connection's rules change the switch's flow table while the next
-       one starts, and its revalidator takes a core; at a fixed rate the
-       figure is a request's own path.  After a long rate phase the
+       per second (0: each as soon as the one before ends).  Each regime has
+       its own cost: back to back, every connection's rules change the
+       switch's flow table while the next one starts, and its revalidator
+       competes for the cores; at a fixed rate the cores go idle between
+       requests, and each process on the path is woken from idle.  After a
+       long rate phase the
        client's ports are mostly in TIME_WAIT (wrk closes first), so curl
        takes the few free ones again and again: through Baton, a port reused
        while its last connection's rules linger; counted (ports_reused)."""
