@@ -73,7 +73,11 @@ final class KarafInstance implements AutoCloseable {
                 "sshPort", "sshPort = " + k.sshPort,
                 "sshHost", "sshHost = " + LOOPBACK.getHostAddress()));
         // The shutdown port is random (karaf.shutdown.port=0); keep it on loopback too.
-        k.append("etc/custom.properties", "\nkaraf.shutdown.host = " + LOOPBACK.getHostAddress() + "\n");
+        k.append("etc/custom.properties", "\nkaraf.shutdown.host = " + LOOPBACK.getHostAddress() + "\n"
+                // Karaf runs on the etc prepared here: no configuration is written back into it.
+                // A CI run once found etc/org.ops4j.pax.logging.cfg rewritten a second after the
+                // launch with only its comments left, and nothing was logged to karaf.log.
+                + "felix.fileinstall.enableConfigSave = false\n");
         k.append("etc/users.properties", "\n" + USER + " = " + k.password + ",_g_:admingroup\n"
                 + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
         k.writeEtc("baton-it-maven-settings.xml", "<settings/>\n");
@@ -207,6 +211,21 @@ final class KarafInstance implements AutoCloseable {
         } catch (IOException e) {
             return "(no karaf.log: " + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * Waits until Karaf's log holds {@code text}: its file is written by pax-logging's own
+     * appender, which may flush after the event that the line reports.
+     */
+    boolean awaitLog(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!logTail(Integer.MAX_VALUE).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
     }
 
     static int freePort() throws IOException {

@@ -287,9 +287,8 @@ class KarafStandaloneIT {
                 .filter(m -> m.getType() == OFType.BARRIER_REQUEST).findFirst()
                 .orElseThrow(() -> new AssertionError("no barrier after the DELETE: " + EmulatedSwitch.describe(got)));
         assertTrue(sw.answeredBarrier(barrier.getXid()), "the switch answered barrier " + barrier.getXid());
-        String log = karaf.logTail(200);
-        assertTrue(log.contains("Baton's rules removed from 1 of 1 switch"),
-                "the controller saw the barrier reply before closing; karaf.log ends with:\n" + log);
+        assertTrue(karaf.awaitLog("Baton's rules removed from 1 of 1 switch", SETTLE),
+                "the controller saw the barrier reply before closing; karaf.log ends with:\n" + karaf.logTail(200));
     }
 
     /** A framework shutdown is a restart: the switch is let go with every Baton rule in place. */
