@@ -86,13 +86,21 @@ def test_added_server_gets_requests_within_a_second(bn):
         added = time.monotonic()
         seen_after = None
         i = 0
+        # Rounds of six new connections from one curl (Connection: close),
+        # not one curl per request: a curl process started in a Mininet host
+        # takes 100 ms or more on 2 busy cores, and with the loop taking its
+        # turns too, three of them could all miss h3's turn within 1 s.
         while time.monotonic() - added < 1.0 and seen_after is None:
-            r = bn.curl('c1', '/new-member/%d' % i)
-            assert r.status == 200, r.describe()
-            if r.served_by == 'h3':
+            rounds = bn.curl_many(
+                'c1', ['/new-member/%d' % (i + k) for k in range(6)],
+                headers=('Connection: close',), timeout=10)
+            failed = [r.describe() for r in rounds if r.status != 200]
+            assert not failed, '\n'.join(failed)
+            if any(r.served_by == 'h3' for r in rounds):
                 seen_after = time.monotonic() - added
-            i += 1
-        assert seen_after is not None, 'h3 got no request within 1 s'
+            i += len(rounds)
+        assert seen_after is not None, \
+            'h3 got none of %d requests sent within 1 s of its add' % i
         cli(bn, 'remove', 'web', 'static', H3)
         time.sleep(0.5)
     assert_all_answered(lines)
