@@ -9,7 +9,7 @@ as root after building:
 
     /usr/bin/python3 mininet-tests/bench.py [--modes nat,dsr] [--seconds 10]
         [--ttfb-requests 200] [--ttfb-rate 50] [--bulk-runs 3]
-        [--concurrency 1,16,64]
+        [--concurrency 1,16,64] [--warmup 10] [--warmup-max 120]
         [--cases direct,baton,haproxy,nginx]
 
 For each mode one network is started whose `static` pool holds only h1, so
@@ -17,7 +17,10 @@ the VIP leads to the very server the direct case reaches; the direct case
 runs in the same network (Baton's L2 rules forward it), so both go through
 the same switch.  HAProxy (one thread) and nginx (one worker, no master,
 proxy buffering to memory only) run on c2 and route by path like Baton's
-rules: /api/ to h3, the rest to h1.  Measured from c1:
+rules: /api/ to h3, the rest to h1.  Each case is warmed up first:
+--warmup seconds of the connection-rate load, then, for Baton, 5 s rounds
+while the JIT compilers of the controller and agents still take over 5 % of
+a core (at most --warmup-max seconds in all).  Measured from c1:
   - connection rate: wrk, a new connection per request ("Connection: close")
     for a 1 KiB file, at each concurrency of --concurrency
   - CPU seconds the controller (or the proxy) spends per 1,000 of those
@@ -412,18 +415,75 @@ def settle(what):
          % (what, time.time() - start, rules, dp))
 
 
+JIT_THREADS = ('C1 CompilerThre', 'C2 CompilerThre')  # comm is 15 characters
+WARMUP_ROUND_S = 5
+JIT_QUIET_SHARE = 0.05   # of a core, all of the path's JVMs together
+
+
+def jvm_pids(bn, pid):
+    "The JVMs on a case's path: the controller and every agent (Baton only)."
+    if pid is None or pid != bn.procs.procs['controller'].pid:
+        return []
+    return [p.pid for name, p in bn.procs.procs.items()
+            if name == 'controller' or name.startswith('agent-')]
+
+
+def jit_cpu_seconds(pids):
+    "CPU seconds of the JIT compiler threads of these JVMs (and their children)."
+    total = 0.0
+    for pid in pids:
+        for p in family(pid):
+            for name, (cpu, _) in thread_usage(p).items():
+                if name in JIT_THREADS:
+                    total += cpu
+    return total
+
+
+def warm_up(bn, base, args, script, jvms):
+    """Load for --warmup seconds, then in rounds of 5 s while the JIT
+       compilers of the path's JVMs still take more than 5 % of a core, up to
+       --warmup-max seconds in all.  A balancer runs for days; a fixed 20 s
+       left the controller's C2 compiler at 35-43 % of a core and each
+       agent's at 15-36 % in the first seconds of the measured phase, on two
+       cores shared by everything measured.  Returns what was done."""
+    concurrency = max(args.concurrency)
+    seconds, before = args.warmup, jit_cpu_seconds(jvms)
+    info('*** %s: warming up (%d s)\n' % (base, seconds))
+    connection_rate(bn, base, seconds, concurrency, script)
+    share = (jit_cpu_seconds(jvms) - before) / seconds
+    while jvms and share > JIT_QUIET_SHARE and \
+            seconds + WARMUP_ROUND_S <= args.warmup_max:
+        info('*** %s: JIT compilers at %.0f %% of a core: %d s more\n' % (
+            base, share * 100, WARMUP_ROUND_S))
+        before = jit_cpu_seconds(jvms)
+        connection_rate(bn, base, WARMUP_ROUND_S, concurrency, script)
+        share = (jit_cpu_seconds(jvms) - before) / WARMUP_ROUND_S
+        seconds += WARMUP_ROUND_S
+    if jvms:
+        info('*** %s: warm after %d s (JIT compilers at %.0f %% of a core '
+             'in the last %d s)\n' % (base, seconds, share * 100,
+                                       WARMUP_ROUND_S if seconds > args.warmup
+                                       else args.warmup))
+    return {'seconds': seconds,
+            'jit_share_last_round': round(share, 3) if jvms else None}
+
+
 def measure(bn, base, args, script, pid=None, baton=False):
     settle(base)
-    if args.warmup > 0:
-        # A balancer runs for days: measure it warm (the JVM's JIT compilers alone
-        # took most of the controller's and agents' CPU in a cold 10 s run).
-        info('*** %s: warming up (%d s)\n' % (base, args.warmup))
-        connection_rate(bn, base, args.warmup, max(args.concurrency), script)
+    jvms = jvm_pids(bn, pid)
+    warmup = warm_up(bn, base, args, script, jvms) if args.warmup > 0 \
+        else None
     rates = []
     for c in args.concurrency:
         info('*** %s: connection rate, %d at once (%d s)\n' % (
             base, c, args.seconds))
-        rates.append(connection_rate(bn, base, args.seconds, c, script, pid))
+        jit_before = jit_cpu_seconds(jvms)
+        rate = connection_rate(bn, base, args.seconds, c, script, pid)
+        # what of the balancer's and agents' CPU was compiling, not serving
+        rate['jit_cpu_s_per_1000'] = \
+            (jit_cpu_seconds(jvms) - jit_before) * 1000.0 / rate['requests'] \
+            if jvms and rate['requests'] else None
+        rates.append(rate)
     settle(base)
     info('*** %s: time to first byte (%d requests)\n' % (base,
                                                          args.ttfb_requests))
@@ -431,7 +491,7 @@ def measure(bn, base, args, script, pid=None, baton=False):
     settle(base)
     info('*** %s: bulk (%d x 1 MiB, %d x 100 MiB, %d at once)\n' % (
         base, args.bulk_runs, args.bulk_runs, PARALLEL_BULK))
-    return {'url': base,
+    return {'url': base, 'warmup': warmup,
             # the figure at the concurrency of the table (the highest)
             'connection_rate': max(rates, key=lambda r: r['concurrency']),
             'connection_rates': rates, 'ttfb': first_byte,
@@ -639,12 +699,19 @@ def cpu_table(report):
     header = ('case',) + parts + ('total',)
     lines = ['| ' + ' | '.join(header) + ' |',
              '|' + '|'.join('---' for _ in header) + '|']
+    warm = []
     for label, m in measured_cases(report):
         by = m['connection_rate'].get('cpu_s_per_1000_by_part', {})
         lines.append('| ' + ' | '.join(
             [label] + [fmt(by.get(p), '%.3f') for p in parts] +
             [fmt(sum(by.values()) if by else None, '%.3f')]) + ' |')
-    return lines[0] + '\n' + '\n'.join(lines[1:])
+        jit = m['connection_rate'].get('jit_cpu_s_per_1000')
+        if jit is not None:
+            warm.append('%s: warmed up %d s; JIT compilers (controller and '
+                        'agents) %.3f s per 1,000 connections of the above'
+                        % (label, (m.get('warmup') or {}).get('seconds', 0),
+                           jit))
+    return '\n'.join(lines + ([''] + warm if warm else []))
 
 
 def syscall_table(report):
@@ -758,6 +825,9 @@ def main():
                         help='what to measure (default: all four)')
     parser.add_argument('--warmup', type=int, default=10,
                         help='seconds of load before measuring each case')
+    parser.add_argument('--warmup-max', type=int, default=120,
+                        help='seconds of load at most, while the JVMs on '
+                        "Baton's path are still compiling (default 120)")
     parser.add_argument('--ttfb-requests', type=int, default=200)
     parser.add_argument('--ttfb-rate', type=int, default=50,
                         help='time-to-first-byte requests started per second '
