@@ -805,6 +805,40 @@ class AgentHandoffTest {
         }
     }
 
+    /**
+     * A request safe to repeat goes to the web server while its socket is being rebuilt. When the
+     * rebuild then fails, the handoff is dropped as before, and nothing of it stays: no relay, no
+     * live connection, no other message; the web server's answer went nowhere.
+     */
+    @Test
+    void aRequestSentWhileItsSocketIsRebuiltIsDroppedCleanlyWhenTheRebuildFails() throws Exception {
+        try (TinyUpstream upstream = new TinyUpstream(1000);
+             TestController controller = new TestController(SECRET)) {
+            Agent agent = agent(controller.port(), upstream.port(), SECRET);
+            controller.awaitAuthenticated(1, 5000);
+            await("web server connections opened ahead", 5000, () -> upstream.connections.get() >= 1);
+            RawSockets.withLoopbackClient((listenFd, client) -> {
+                int server = RawSockets.accept(listenFd);
+                try {
+                    FrozenSocket f = TcpRepair.freeze(server);
+                    controller.send(f.toRequest(53, wholeRequest()).toBuilder().forwardBeforeCommit(true).build());
+                    HandoffDrop drop = controller.next(HandoffDrop.class, 5000);
+                    assertEquals(DropReason.REPAIR_FAILED, drop.reason());
+                    assertEquals("GET /x HTTP/1.1\r\nHost: t\r\n\r\n",
+                            upstream.requests.poll(5, java.util.concurrent.TimeUnit.SECONDS),
+                            "sent to the web server while the socket was being rebuilt");
+                    await("no live connections", 5000, () -> agent.liveConnections() == 0);
+                    Thread.sleep(200); // the web server's answer reached the agent, and went nowhere
+                    assertTrue(controller.received.isEmpty(), "nothing after the drop: " + controller.received);
+                    assertEquals("ESTABLISHED, a process's", heldBy(RawSockets.localPort(listenFd), client.getLocalPort())
+                            .replaceAll(" \\(inode \\d+\\)", ""), "the process's socket untouched");
+                } finally {
+                    TcpRepair.closeSilently(server);
+                }
+            });
+        }
+    }
+
     /** What holds the loopback four-tuple from {@code port} to {@code clientPort}, or "none". */
     private static String heldBy(int port, int clientPort) {
         try {
