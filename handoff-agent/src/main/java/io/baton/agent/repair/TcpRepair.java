@@ -22,6 +22,7 @@ public final class TcpRepair {
     /** connect(): the four-tuple is taken on this host. */
     public static final int EADDRNOTAVAIL = 99;
     public static final int SOL_SOCKET = 1;
+    public static final int SO_REUSEADDR = 2;
     public static final int SOL_TCP = 6;
     public static final int TCP_MAXSEG = 2;
     public static final int TCP_INFO = 11;
@@ -73,7 +74,7 @@ public final class TcpRepair {
      * nothing is sent until the application writes (or the peer sends). Order, as measured:
      * repair on; send-queue seq; receive-queue seq; TCP_TIMESTAMP; TCP_MAXSEG; bind; connect
      * (no SYN in repair mode); data into the receive queue; TCP_REPAIR_OPTIONS; TCP_REPAIR_WINDOW;
-     * TCP_REPAIR_OFF_NO_WP.
+     * TCP_REPAIR_OFF_NO_WP; SO_REUSEADDR.
      *
      * @return the socket's file descriptor (blocking mode, close-on-exec)
      * @throws RepairException naming the failed step; the half-made socket is closed silently
@@ -112,8 +113,9 @@ public final class TcpRepair {
                 setInt(fd, SOL_TCP, TCP_TIMESTAMP, ts, "TCP_TIMESTAMP=" + Integer.toUnsignedString(ts));
             }
             // No SO_REUSEADDR here: TCP_REPAIR=1 already lets the bind ignore port conflicts
-            // (sk_reuse = SK_FORCE_REUSE), and setting SO_REUSEADDR afterwards would lower that to
-            // SK_CAN_REUSE, so a bind to the address nginx listens on fails with EADDRINUSE (nat mode).
+            // (sk_reuse = SK_FORCE_REUSE), and setting SO_REUSEADDR before the bind would lower that
+            // to SK_CAN_REUSE, so a bind to the address nginx listens on fails with EADDRINUSE (nat
+            // mode). It is set once repair mode is off, below.
             // connect() in repair mode computes the send MSS from mss_clamp, which is still the
             // default 536 then (TCPOPT_MSS below only changes the clamp, not the cached MSS).
             // A TCP_MAXSEG set before connect becomes the clamp connect uses.
@@ -160,6 +162,10 @@ public final class TcpRepair {
             setBytes(fd, SOL_TCP, TCP_REPAIR_WINDOW, w.array(), "TCP_REPAIR_WINDOW");
             setInt(fd, SOL_TCP, TCP_REPAIR_QUEUE, TCP_NO_QUEUE, "TCP_REPAIR_QUEUE=TCP_NO_QUEUE");
             setInt(fd, SOL_TCP, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP, "TCP_REPAIR=TCP_REPAIR_OFF_NO_WP");
+            // Leaving repair mode clears the socket's address reuse (SK_NO_REUSE). Without it, this
+            // connection, and its TIME_WAIT after it, would keep a web server that listens on its
+            // address and port from binding them again when it restarts, SO_REUSEADDR or not.
+            setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR=1");
             ok = true;
             return fd;
         } finally {

@@ -137,6 +137,67 @@ class TcpRepairTest {
         return f;
     }
 
+    /**
+     * The web server that listens on the address a rebuilt socket is bound to (the server's own in
+     * nat mode; every address, if it listens on them all) can start again while that connection
+     * lives, and after it while its TIME_WAIT lasts. Leaving repair mode clears the socket's
+     * address reuse, and a listener's bind then failed with EADDRINUSE for as long as either
+     * lasted: in Mininet, nginx restarted within a minute of connections whose web server had
+     * closed first could not bind its port, and exited.
+     */
+    @Test
+    void theWebServerCanListenAgainBesideARebuiltSocketAndItsTimeWait() throws Exception {
+        int listenFd = RawSockets.listenLoopback();
+        int port = RawSockets.localPort(listenFd);
+        int fd = -1;
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(5000);
+            FrozenSocket f = acceptReadAndFreeze(listenFd, client, ascii("GET"));
+            fd = TcpRepair.restore(RepairParams.of(f.toRequest(4, ascii("GET"))));
+            RawSockets.close(listenFd); // the web server stops
+            listenFd = -1;
+            assertAListenerBinds(port, "beside the live connection");
+
+            assertArrayEquals(ascii("GET"), RawSockets.readFully(fd, 3)); // else the close is a reset
+            TcpRepair.libc().close(fd); // the agent closes first (the web server did)
+            fd = -1;
+            assertEquals(-1, client.getInputStream().read(), "the client sees the close");
+            int clientPort = client.getLocalPort();
+            client.close();
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            SocketDiag.Held held;
+            while ((held = SocketDiag.find(0x7f000001, port, 0x7f000001, clientPort)) == null
+                    || !held.stateName().equals("TIME_WAIT")) {
+                assertTrue(System.nanoTime() < deadline, "the rebuilt socket's four-tuple in TIME_WAIT: " + held);
+                Thread.sleep(10);
+            }
+            assertAListenerBinds(port, "beside its TIME_WAIT");
+        } finally {
+            if (fd >= 0) {
+                TcpRepair.closeSilently(fd);
+            }
+            if (listenFd >= 0) {
+                RawSockets.close(listenFd);
+            }
+        }
+    }
+
+    /** A web server's listener on 127.0.0.1:port, with SO_REUSEADDR as nginx sets it, binds and listens. */
+    private static void assertAListenerBinds(int port, String when) {
+        LibC c = TcpRepair.libc();
+        int l = c.socket(TcpRepair.AF_INET, TcpRepair.SOCK_STREAM | TcpRepair.SOCK_CLOEXEC, 0);
+        try {
+            c.setsockopt(l, TcpRepair.SOL_SOCKET, TcpRepair.SO_REUSEADDR, new byte[] {1, 0, 0, 0}, 4);
+            c.bind(l, TcpRepair.sockaddrIn(0x7f000001, port), 16);
+            c.listen(l, 16);
+        } catch (LastErrorException e) {
+            throw new AssertionError("a web server cannot listen on port " + port + " " + when + ": "
+                    + TcpRepair.describeErrno(e.getErrorCode()), e);
+        } finally {
+            c.close(l);
+        }
+    }
+
     /** Asked for, the socket comes back non-blocking and working (the agent hands it to Netty as is). */
     @Test
     void restoreCanMakeTheSocketNonBlocking() throws Exception {
