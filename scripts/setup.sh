@@ -22,7 +22,7 @@ fi
 # --- Debian packages ---------------------------------------------------------
 packages=(openvswitch-switch mininet nginx-light ethtool curl iproute2
           iputils-ping psmisc procps haproxy wrk hping3 python3-pytest
-          python3-matplotlib linux-perf)
+          python3-matplotlib linux-perf tcpdump)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
