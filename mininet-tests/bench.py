@@ -259,6 +259,11 @@ def thread_delta(before, after, connections):
     return delta
 
 
+def is_controller(bn, pid):
+    "Whether pid is Baton's controller (the case measured is Baton's)."
+    return pid is not None and pid == bn.procs.procs['controller'].pid
+
+
 def cpu_parts(bn, pid):
     """The processes whose CPU a connection costs, by part: the controller or
        proxy measured, the agent and web server of h1 (the server every case
@@ -267,7 +272,7 @@ def cpu_parts(bn, pid):
              'web server': bn.procs.procs['nginx-h1'].pid}
     if pid is not None:
         parts['balancer'] = pid
-    if pid is not None and pid == bn.procs.procs['controller'].pid:
+    if is_controller(bn, pid):
         parts['agent'] = bn.procs.procs['agent-h1'].pid
     return {name: p for name, p in parts.items() if p is not None}
 
@@ -422,7 +427,7 @@ JIT_QUIET_SHARE = 0.05   # of a core, all of the path's JVMs together
 
 def jvm_pids(bn, pid):
     "The JVMs on a case's path: the controller and every agent (Baton only)."
-    if pid is None or pid != bn.procs.procs['controller'].pid:
+    if not is_controller(bn, pid):
         return []
     return [p.pid for name, p in bn.procs.procs.items()
             if name == 'controller' or name.startswith('agent-')]
@@ -446,26 +451,25 @@ def warm_up(bn, base, args, script, jvms):
        left the controller's C2 compiler at 35-43 % of a core and each
        agent's at 15-36 % in the first seconds of the measured phase, on two
        cores shared by everything measured.  Returns what was done."""
-    concurrency = max(args.concurrency)
-    seconds, before = args.warmup, jit_cpu_seconds(jvms)
-    info('*** %s: warming up (%d s)\n' % (base, seconds))
-    connection_rate(bn, base, seconds, concurrency, script)
-    share = (jit_cpu_seconds(jvms) - before) / seconds
+    def load(seconds):
+        "The JIT compilers' share of a core during seconds of load."
+        before = jit_cpu_seconds(jvms)
+        connection_rate(bn, base, seconds, max(args.concurrency), script)
+        return (jit_cpu_seconds(jvms) - before) / seconds
+
+    info('*** %s: warming up (%d s)\n' % (base, args.warmup))
+    share, seconds = load(args.warmup), args.warmup
     while jvms and share > JIT_QUIET_SHARE and \
             seconds + WARMUP_ROUND_S <= args.warmup_max:
         info('*** %s: JIT compilers at %.0f %% of a core: %d s more\n' % (
             base, share * 100, WARMUP_ROUND_S))
-        before = jit_cpu_seconds(jvms)
-        connection_rate(bn, base, WARMUP_ROUND_S, concurrency, script)
-        share = (jit_cpu_seconds(jvms) - before) / WARMUP_ROUND_S
+        share = load(WARMUP_ROUND_S)
         seconds += WARMUP_ROUND_S
-    if jvms:
-        info('*** %s: warm after %d s (JIT compilers at %.0f %% of a core '
-             'in the last %d s)\n' % (base, seconds, share * 100,
-                                       WARMUP_ROUND_S if seconds > args.warmup
-                                       else args.warmup))
-    return {'seconds': seconds,
-            'jit_share_last_round': round(share, 3) if jvms else None}
+    if not jvms:
+        return {'seconds': seconds, 'jit_share_last_round': None}
+    info('*** %s: warm after %d s (JIT compilers at %.0f %% of a core in '
+         'the last round)\n' % (base, seconds, share * 100))
+    return {'seconds': seconds, 'jit_share_last_round': round(share, 3)}
 
 
 def measure(bn, base, args, script, pid=None, baton=False):

@@ -118,11 +118,8 @@ def server_events(capture, handoff_port, upstream_port):
             yield t, 'to nginx'
         elif src.endswith(up) and dst.startswith('127.'):
             yield t, 'from nginx'
-        elif direction == 'Out' and src.startswith(VIP + '.'):
-            yield t, 'to client'
-        elif direction == 'Out' and src.startswith(SERVER_IP + '.80') \
-                and not dst.startswith('192.168.'):
-            yield t, 'to client'
+        elif direction == 'Out' and src in (VIP + '.80', SERVER_IP + '.80'):
+            yield t, 'to client'   # the VIP's (dsr) or the server's (nat)
 
 
 def spans(events, start, ends, window=15):
