@@ -262,11 +262,11 @@ final class HandoffManager {
         try {
             h.fd = restore(r);
         } catch (RepairException e) {
-            discardEarlyRelay(h);
+            abandonWebServerConnection(h, upstream);
             drop(id, DropReason.REPAIR_FAILED, e.getMessage());
             return;
         } catch (RuntimeException | LinkageError e) {
-            discardEarlyRelay(h);
+            abandonWebServerConnection(h, upstream);
             drop(id, DropReason.REPAIR_FAILED, e.toString());
             return;
         }
@@ -351,11 +351,18 @@ final class HandoffManager {
                 result -> ctl.execute(() -> relayDone(h, result)));
     }
 
-    /** A relay made before a rebuild that failed: closes its web server connection, reports nothing. */
-    private static void discardEarlyRelay(Handoff h) {
+    /**
+     * The rebuild failed: closes the web server connection taken for the handoff, through its relay
+     * if the request went early (reporting nothing). Without this, a connection from the pool
+     * stayed open for good: half-closure is allowed on it, so not even the web server's close
+     * ended it.
+     */
+    private static void abandonWebServerConnection(Handoff h, Channel upstream) {
         if (h.relay != null) {
             h.relay.discard();
             h.relay = null;
+        } else if (upstream != null) {
+            upstream.close();
         }
     }
 

@@ -784,7 +784,7 @@ class AgentHandoffTest {
      * A socket that a process holds is never taken: it may be a live connection the agent does not
      * know. A request safe to repeat went to the web server while the socket was being rebuilt;
      * the handoff is dropped all the same, and nothing of it stays: no relay, no live connection,
-     * no other message (the web server's answer went nowhere).
+     * no web server connection, no other message (the web server's answer went nowhere).
      */
     @ParameterizedTest(name = "request safe to repeat: {0}")
     @ValueSource(booleans = {false, true})
@@ -812,6 +812,8 @@ class AgentHandoffTest {
                         assertNull(sent, "not safe to repeat: it waits for a commit");
                     }
                     await("no live connections", 5000, () -> agent.liveConnections() == 0);
+                    await("the web server connection the handoff took is closed", 5000,
+                            () -> upstream.ended.get() == 1);
                     Thread.sleep(200); // the web server's answer reached the agent, and went nowhere
                     assertTrue(controller.received.isEmpty(), "nothing after the drop: " + controller.received);
                     assertEquals("ESTABLISHED, a process's", heldBy(RawSockets.localPort(listenFd), client.getLocalPort())

@@ -28,6 +28,8 @@ final class TinyUpstream implements AutoCloseable {
     final BlockingQueue<byte[]> rawRequests = new LinkedBlockingQueue<>();
     final BlockingQueue<byte[]> proxyHeaders = new LinkedBlockingQueue<>();
     final AtomicInteger connections = new AtomicInteger();
+    /** Connections that ended: served and closed, or closed by the other side before a whole request. */
+    final AtomicInteger ended = new AtomicInteger();
     /** Body bytes handed to the kernel so far, over all connections: how far a reader let it get. */
     final AtomicLong bulkBytesWritten = new AtomicLong();
     private static final int WRITE_CHUNK = 64 * 1024;
@@ -128,6 +130,8 @@ final class TinyUpstream implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             // the test notices what is missing
+        } finally {
+            ended.incrementAndGet();
         }
     }
 
