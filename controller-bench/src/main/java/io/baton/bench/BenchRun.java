@@ -125,7 +125,18 @@ final class BenchRun implements AutoCloseable {
                 round(h.getMean() / 1000.0, 3), st.packetIns, st.packetOuts, st.flowModsAdd, st.flowModsDelete,
                 st.barriers, st.mismatchedRequests, st.strays, st.agentsLost, c1.processPercentSince(c0), benchPercent, cpuPerHandoff,
                 cpuPerHandoffWithoutJit, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                c1.threadPercentSince(c0));
+                c1.threadPercentSince(c0), slow(st, ok));
+    }
+
+    private static SlowHandoffs slow(SwitchStats st, long ok) {
+        long n = st.slowSynAckMicros.getTotalCount();
+        var late = st.pacerLateMicros;
+        boolean paced = late.getTotalCount() > 0;
+        return new SlowHandoffs(n, ok == 0 ? 0 : round((double) n / ok, 4),
+                ms(st.slowSynAckMicros.getValueAtPercentile(50)), ms(st.slowSynAckMicros.getValueAtPercentile(90)),
+                ms(st.slowHandoffRequestMicros.getValueAtPercentile(50)), ms(st.slowHandoffRequestMicros.getValueAtPercentile(90)),
+                ms(st.slowCommitMicros.getValueAtPercentile(50)), ms(st.slowCommitMicros.getValueAtPercentile(90)),
+                paced ? ms(late.getValueAtPercentile(99)) : Double.NaN, paced ? ms(late.getMaxValue()) : Double.NaN);
     }
 
     /**

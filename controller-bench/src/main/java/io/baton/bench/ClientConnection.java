@@ -8,6 +8,9 @@ final class ClientConnection {
     final int port;
     final int clientIsn;
     final long startNanos;
+    /** When the SYN-ACK and the HandoffRequest came (System.nanoTime): the steps of a slow handoff. */
+    long synAckNanos;
+    long handoffRequestNanos;
     int serverIsn;
     boolean synAcked;
     /** The controller's latest TSval, echoed in the client's TSecr. */

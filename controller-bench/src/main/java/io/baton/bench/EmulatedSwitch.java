@@ -101,6 +101,8 @@ final class EmulatedSwitch {
     private Load load = Load.IDLE;
     private long startedUnderLoad;
     private long paceStartNanos;
+    /** When {@link #pace} last ran (System.nanoTime), to see how late the next one is. */
+    private long lastPaceNanos;
     private ScheduledFuture<?> pacer;
     private ScheduledFuture<?> sweeper;
     private SwitchStats stats = new SwitchStats();
@@ -250,6 +252,7 @@ final class EmulatedSwitch {
         }
         if (l.paced()) {
             paceStartNanos = System.nanoTime();
+            lastPaceNanos = paceStartNanos;
             pacer = loop.scheduleAtFixedRate(this::pace, PACE_MILLIS, PACE_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             refill();
@@ -265,7 +268,10 @@ final class EmulatedSwitch {
 
     /** Starts every connection due by now at the load's rate; those beyond the in-flight bound are skipped. */
     private void pace() {
-        long due = (long) ((System.nanoTime() - paceStartNanos) * load.ratePerSecond() / 1e9);
+        long now = System.nanoTime();
+        SwitchStats.record(stats.pacerLateMicros, Math.max(0, (now - lastPaceNanos) / 1000 - PACE_MILLIS * 1000));
+        lastPaceNanos = now;
+        long due = (long) ((now - paceStartNanos) * load.ratePerSecond() / 1e9);
         while (startedUnderLoad < due) {
             startedUnderLoad++;
             if (bySlot.size() < load.window()) {
@@ -332,6 +338,7 @@ final class EmulatedSwitch {
             stats.mismatchedRequests++;
         }
         c.synAcked = true;
+        c.synAckNanos = System.nanoTime();
         c.serverIsn = f.seq();
         c.tsEcr = f.options().tsVal();
         int seq = c.clientIsn + 1;
@@ -356,6 +363,7 @@ final class EmulatedSwitch {
             stats.mismatchedRequests++;
         }
         c.handoffId = r.handoffId();
+        c.handoffRequestNanos = System.nanoTime();
         byHandoff.put(c.handoffId, c);
         return true;
     }
@@ -393,8 +401,14 @@ final class EmulatedSwitch {
         }
         stats.count(o);
         if (o == Outcome.OK) {
-            long micros = (System.nanoTime() - c.startNanos) / 1000;
-            stats.latencyMicros.recordValue(Math.max(1, Math.min(micros, stats.latencyMicros.getHighestTrackableValue())));
+            long now = System.nanoTime();
+            long micros = (now - c.startNanos) / 1000;
+            SwitchStats.record(stats.latencyMicros, micros);
+            if (micros > SwitchStats.SLOW_MICROS) {
+                SwitchStats.record(stats.slowSynAckMicros, (c.synAckNanos - c.startNanos) / 1000);
+                SwitchStats.record(stats.slowHandoffRequestMicros, (c.handoffRequestNanos - c.synAckNanos) / 1000);
+                SwitchStats.record(stats.slowCommitMicros, (now - c.handoffRequestNanos) / 1000);
+            }
         }
         if (probing != null) {
             if (o != Outcome.OK) {

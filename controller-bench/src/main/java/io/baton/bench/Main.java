@@ -86,12 +86,14 @@ public final class Main {
                     log.println(Report.header());
                     log.println(Report.row(t));
                     log.println("    busiest controller threads: " + Report.busiestThreads(t));
+                    log.println("    " + Report.slowLine(t));
                     double rate = opts.rate() >= 0 ? opts.rate() : Math.floor(t.handoffsPerSecond() / 2);
                     if (rate > 0) {
                         PhaseResult p = run.paced(rate);
                         results.add(p);
                         log.println(Report.row(p));
                         log.println("    busiest controller threads: " + Report.busiestThreads(p));
+                        log.println("    " + Report.slowLine(p));
                     }
                     report.addCase(n, ctl.describe(), results, run.restStats());
                 }

@@ -16,7 +16,7 @@ record PhaseResult(String kind, int switches, int window, double targetRate, dou
                    long packetIns, long packetOuts, long flowModsAdd, long flowModsDelete, long barriers,
                    long mismatchedRequests, long strays, long agentsLost, double controllerCpuPercent, double benchCpuPercent,
                    double controllerCpuMicrosPerHandoff, double controllerCpuMicrosPerHandoffWithoutJit,
-                   double systemLoadAverage, Map<String, Double> controllerThreadsPercent) {
+                   double systemLoadAverage, Map<String, Double> controllerThreadsPercent, SlowHandoffs slow) {
 
     long failed() {
         return failures.values().stream().mapToLong(Long::longValue).sum();

@@ -86,6 +86,18 @@ final class Report {
                 .map(e -> e.getKey() + " " + Math.round(e.getValue()) + "%").collect(Collectors.joining(", "));
     }
 
+    static String slowLine(PhaseResult r) {
+        SlowHandoffs s = r.slow();
+        String steps = s.count() == 0 ? "none" : String.format(Locale.ROOT,
+                "%,d (%.2f%%); their steps, p50 / p90 ms: SYN to SYN-ACK %.2f / %.2f, SYN-ACK to handoff request "
+                        + "%.2f / %.2f, handoff request to commit %.2f / %.2f",
+                s.count(), 100 * s.fractionOfAll(), s.synAckP50Ms(), s.synAckP90Ms(), s.handoffRequestP50Ms(),
+                s.handoffRequestP90Ms(), s.commitP50Ms(), s.commitP90Ms());
+        String tick = Double.isNaN(s.pacerLateP99Ms()) ? "" : String.format(Locale.ROOT,
+                "; the bench's pacing tick late by p99 %.2f ms, max %.2f ms", s.pacerLateP99Ms(), s.pacerLateMaxMs());
+        return "handoffs over " + SwitchStats.SLOW_MICROS / 1000 + " ms: " + steps + tick;
+    }
+
     static String memoryLine(MemoryResult m) {
         return String.format(Locale.ROOT, "memory: %,d connections established (controller reports %,d active); "
                         + "live heap %,.1f → %,.1f MiB: %,.0f bytes per connection",

@@ -12,6 +12,21 @@ import java.util.Map;
 final class SwitchStats {
     /** Microseconds, up to a minute, three significant digits. */
     final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+    /**
+     * The steps of each handoff slower than {@link #SLOW_MICROS}, in microseconds: SYN to SYN-ACK
+     * (the controller's front end), SYN-ACK to HandoffRequest (ACK and request packet-ins, pool
+     * choice), HandoffRequest to commit (ready, reverse rule and barrier).
+     */
+    final Histogram slowSynAckMicros = new Histogram(60_000_000L, 2);
+    final Histogram slowHandoffRequestMicros = new Histogram(60_000_000L, 2);
+    final Histogram slowCommitMicros = new Histogram(60_000_000L, 2);
+    /** The target's bound on p99: a handoff slower than this is looked at step by step. */
+    static final long SLOW_MICROS = 2000;
+    /**
+     * How late the paced run's 1 ms tick ran, in microseconds: the bench's own event loop stalled
+     * (its GC, or no core for it), which every connection in flight then waited out.
+     */
+    final Histogram pacerLateMicros = new Histogram(60_000_000L, 2);
     final EnumMap<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
     /** When this count started and when it was read, on the switch's loop (System.nanoTime). */
     long sinceNanos;
@@ -51,6 +66,10 @@ final class SwitchStats {
 
     void add(SwitchStats o) {
         latencyMicros.add(o.latencyMicros);
+        slowSynAckMicros.add(o.slowSynAckMicros);
+        slowHandoffRequestMicros.add(o.slowHandoffRequestMicros);
+        slowCommitMicros.add(o.slowCommitMicros);
+        pacerLateMicros.add(o.pacerLateMicros);
         o.outcomes.forEach((k, v) -> outcomes.merge(k, v, Long::sum));
         started += o.started;
         skipped += o.skipped;
@@ -71,6 +90,10 @@ final class SwitchStats {
         s.sinceNanos = sinceNanos;
         s.untilNanos = System.nanoTime();
         return s;
+    }
+
+    static void record(Histogram h, long micros) {
+        h.recordValue(Math.max(1, Math.min(micros, h.getHighestTrackableValue())));
     }
 
     double seconds() {

@@ -42,6 +42,10 @@ class ControllerBenchTest {
             // counted over the same interval, so up to a window's handoffs may fall on the other side of its ends
             assertTrue(p.flowModsAdd() >= 2 * (p.ok() - p.window()), "two rules per handoff reached the switch, " + what);
             assertTrue(p.handoffsPerSecond() > 0, what);
+            SlowHandoffs slow = p.slow();
+            assertTrue(slow.count() <= p.ok(), "slow handoffs are some of those committed, " + what);
+            assertEquals(p.kind().equals("paced"), !Double.isNaN(slow.pacerLateP99Ms()),
+                    "the pacing tick is timed in the paced run only, " + what);
         }
         PhaseResult paced = phases.get(1);
         assertEquals("paced", paced.kind());
@@ -57,6 +61,7 @@ class ControllerBenchTest {
         report.writeJson(json);
         String written = Files.readString(json);
         assertTrue(written.contains("\"handoffsPerSecond\"") && written.contains("\"bytesPerConnection\""), written);
+        assertTrue(written.contains("\"pacerLateP99Ms\"") && written.contains("\"commitP90Ms\""), written);
     }
 
     @Test
