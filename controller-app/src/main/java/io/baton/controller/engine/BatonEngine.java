@@ -108,6 +108,15 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
     private final HostTable hosts = new HostTable(65_536);
     /** Switches whose base rules go through packet-in meters (engine thread). */
     private final Set<SwitchId> meteredSwitches = new HashSet<>();
+    /**
+     * The start's look at the switches already there races with their switch-up events: one
+     * switch could be seen by both and prepared twice (base rules and meters installed twice, its
+     * rules read back twice). Until the look, the switches an event prepared; after it, those the
+     * look prepared that no event has named since (each skips one switch-up, unless it went down
+     * first). Engine thread.
+     */
+    private Set<SwitchId> upBeforeStartScan = new HashSet<>();
+    private Set<SwitchId> preparedByStartScan;
     private final FlowRuleFactory flows;
     private final L2Forwarder l2;
     private final TcpFrontend frontend;
@@ -184,7 +193,20 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
         startedNanos = clock.getAsLong();
         southbound.addListener(this);
         ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        engine.execute(() -> southbound.switches().forEach(this::prepareSwitch));
+        engine.execute(this::prepareSwitchesThere);
+    }
+
+    /** The switches connected before the engine listened: prepared once each (see {@link #upBeforeStartScan}). */
+    private void prepareSwitchesThere() {
+        Set<SwitchId> prepared = new HashSet<>();
+        for (SwitchId sw : southbound.switches()) {
+            if (!upBeforeStartScan.contains(sw)) {
+                prepareSwitch(sw);
+                prepared.add(sw);
+            }
+        }
+        upBeforeStartScan = null;
+        preparedByStartScan = prepared;
     }
 
     @Override
@@ -430,13 +452,26 @@ public final class BatonEngine implements SouthboundListener, AgentEvents, AutoC
 
     @Override
     public void switchUp(SwitchId sw) {
-        engine.execute(() -> prepareSwitch(sw));
+        engine.execute(() -> {
+            if (upBeforeStartScan != null) {
+                upBeforeStartScan.add(sw);
+            } else if (preparedByStartScan.remove(sw)) {
+                log.debug("switch {} up: prepared already when the engine started", sw);
+                return;
+            }
+            prepareSwitch(sw);
+        });
     }
 
     @Override
     public void switchDown(SwitchId sw) {
         engine.execute(() -> {
             log.info("switch {} gone", sw);
+            if (upBeforeStartScan != null) {
+                upBeforeStartScan.remove(sw);
+            } else {
+                preparedByStartScan.remove(sw);
+            }
             meteredSwitches.remove(sw);
             recovery.switchDown(sw);
             hosts.forgetSwitch(sw);

@@ -1150,6 +1150,28 @@ class EngineScenarioTest {
         assertEquals(0L, engine.counters().metersRefused.sum());
     }
 
+    /**
+     * The start's look at the switches already connected and a switch-up event for one of them
+     * (ONOS adding a device as the app starts) prepare it once, not twice; a switch that goes
+     * down and comes back is prepared again.
+     */
+    @Test
+    void aSwitchThereAtTheStartThatAlsoSaysUpIsPreparedOnce() throws Exception {
+        start("nat");
+        engine.switchUp(SW);
+        await(() -> tableMissRules() >= 1, "base rules");
+        Thread.sleep(200);
+        assertEquals(1, tableMissRules(), "one set of base rules: " + sb.installed);
+        assertEquals(1L, engine.counters().metersRefused.sum(), "meters tried once");
+        engine.switchDown(SW);
+        engine.switchUp(SW);
+        await(() -> tableMissRules() == 2, "prepared again after it went down and came back");
+    }
+
+    private long tableMissRules() {
+        return sb.installed.stream().filter(r -> r.priority() == FlowRuleFactory.PRIORITY_TABLE_MISS).count();
+    }
+
     @Test
     void aSwitchWithoutMetersGetsUnmeteredRules() throws Exception {
         sb.supportsMeters = false;
